@@ -1,0 +1,131 @@
+"""The store behind claimgraph: one interface, with the embedded on-disk Oxigraph store as its first implementation.
+
+Everything above this module (CLI, and later the HTTP service) speaks to :class:`Store`, never to
+pyoxigraph's store directly, so that a remote SPARQL 1.1 endpoint can take the embedded store's place.
+Queries see the union of all named graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (missing, locked, unreadable)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Stats:
+    """What a store holds: quads per named graph, and instances per class over the union of graphs."""
+
+    graphs: dict[str, int]
+    classes: dict[str, int]
+
+    @property
+    def quads(self) -> int:
+        return sum(self.graphs.values())
+
+
+class Store(abc.ABC):
+    """A quad store that answers SPARQL 1.1 queries and updates."""
+
+    @abc.abstractmethod
+    def query(self, sparql: str, *, substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
+        """Run a SPARQL query with the union of the named graphs as default graph.
+
+        :raises SyntaxError: if the query does not parse.
+        """
+
+    @abc.abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update atomically: all of it is applied, or nothing.
+
+        :raises SyntaxError: if the update does not parse.
+        """
+
+    @abc.abstractmethod
+    def dump(self, output: BinaryIO, format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """Write every quad; formats without named graphs get the union of all graphs as triples."""
+
+    def replace_graphs(self, quads: Iterable[ox.Quad]) -> None:
+        """Make each named graph that ``quads`` mention hold exactly those quads, in one atomic update.
+
+        Other graphs are left as they are, so loading the same quads twice gives the same store.
+        """
+        by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
+        for quad in quads:
+            by_graph[quad.graph_name].append(quad)
+        operations = [f"DROP SILENT GRAPH {graph}" for graph in by_graph]
+        operations.append(
+            "INSERT DATA {\n"
+            + "\n".join(
+                f"GRAPH {graph} {{\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in graph_quads) + "\n}"
+                for graph, graph_quads in by_graph.items()
+            )
+            + "\n}"
+        )
+        self.update(" ;\n".join(operations))
+
+    def is_empty(self) -> bool:
+        """True when no named graph holds a quad."""
+        return not self.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+
+    def stats(self) -> Stats:
+        """Quads per named graph and instances per class (union of graphs)."""
+        graphs = {
+            row["g"].value: int(row["n"].value)
+            for row in self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        }
+        classes = {
+            row["class"].value: int(row["n"].value)
+            for row in self.query(
+                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class"
+            )
+        }
+        return Stats(graphs=graphs, classes=classes)
+
+
+class EmbeddedStore(Store):
+    """An on-disk Oxigraph store in this process.
+
+    Opened read-write it holds the store's lock; opened ``read_only`` it sees a snapshot taken
+    when it was opened and can run beside a writer.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False, create: bool = True) -> None:
+        """Open (or, when ``create``, create) the store at ``path``.
+
+        :raises StoreError: if there is no store at ``path`` and ``create`` is false, or it cannot be opened.
+        """
+        if not create and not (path / "CURRENT").is_file():
+            raise StoreError(f"no store at {path}: run `claimgraph load` first (or set CLAIMGRAPH_STORE)")
+        try:
+            if not read_only:
+                path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from error
+        self.path = path
+
+    def query(self, sparql, *, substitutions=None):
+        return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+
+    def update(self, sparql):
+        self._store.update(sparql)
+        self._store.flush()
+
+    def dump(self, output, format, *, prefixes=None):
+        if format.supports_datasets:
+            self._store.dump(output, format, prefixes=prefixes)
+            return
+        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        ox.serialize(dict.fromkeys(triples), output, format, prefixes=prefixes)

@@ -1,0 +1,84 @@
+"""Fixtures over the real curated files: the ontology, the data, and stores built from them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+import rdflib.compare
+from click.testing import CliRunner, Result
+
+from claimgraph import dataset
+from claimgraph.cli import main
+from claimgraph.config import resource_dir
+
+ONTOLOGY = resource_dir("ontology")
+DATA = resource_dir("data")
+ARTICLE = DATA / "sources" / "dw-2017-mechelen" / "article.txt"
+
+
+@pytest.fixture(scope="session")
+def curated() -> dataset.Curated:
+    return dataset.read(ONTOLOGY, DATA)
+
+
+@pytest.fixture(scope="session")
+def data_store(curated: dataset.Curated) -> ox.Store:
+    """An in-memory store of the curated files, for asking the data questions."""
+    return curated.store()
+
+
+@pytest.fixture(scope="session")
+def article() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of the data directory, free to break."""
+    return Path(shutil.copytree(DATA, tmp_path / "data"))
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """Run ``claimgraph`` with a private store (and, optionally, another data directory)."""
+
+    def run(*args: str, data_dir: Path = DATA, store: Path | None = None) -> Result:
+        options = ["--store", str(store or tmp_path / "store"), "--data-dir", str(data_dir), "--ontology-dir", str(ONTOLOGY)]
+        return CliRunner().invoke(main, [*options, *args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store loaded once from the curated files by ``claimgraph load``, shared by read-only tests."""
+    store = tmp_path_factory.mktemp("loaded") / "store"
+    result = CliRunner().invoke(main, ["--store", str(store), "load"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return store
+
+
+def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
+    """Rows of a SELECT over the union of graphs, each as variable → lexical value."""
+    prefixes = dataset.prefixes(ONTOLOGY)
+    header = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+    solutions = store.query(header + sparql, use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    return [{name: row[name].value for name in names if row[name] is not None} for row in solutions]
+
+
+def as_dataset(nquads: bytes) -> dict[str, rdflib.Graph]:
+    """N-Quads as named graph → rdflib graph, for comparison with ``rdflib.compare.isomorphic``."""
+    dataset_ = rdflib.Dataset()
+    dataset_.parse(data=nquads, format="nquads")
+    return {str(graph.identifier): graph for graph in dataset_.graphs() if len(graph)}
+
+
+def isomorphic_datasets(left: bytes, right: bytes) -> bool:
+    """Whether two N-Quads documents hold the same graphs, each isomorphic to its namesake."""
+    a, b = as_dataset(left), as_dataset(right)
+    return a.keys() == b.keys() and all(rdflib.compare.isomorphic(a[name], b[name]) for name in a)

@@ -1,0 +1,160 @@
+"""The curated data against the article: it validates, every figure and quotation is there, exactly."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+from claimgraph.store import EmbeddedStore
+from claimgraph.validate import validate
+from conftest import isomorphic_datasets, select
+
+# Every figure of the article, read off the article itself:
+# (measure, what it is about, value or bounds, unit, the article's words).
+ARTICLE_FIGURES = [
+    ("population", "place/mechelen", "86000", "unit/person", "86,000"),
+    ("residents-gone-to-fight-in-iraq-or-syria", "place/mechelen", "0", "unit/person", "none"),
+    ("residents-gone-to-fight-in-iraq-or-syria", "place/vilvoorde", "28", "unit/person", "28"),
+    ("residents-gone-to-fight-in-iraq-or-syria", "place/brussels", "200", "unit/person", "200"),
+    ("size", "place/vilvoorde", "0.5", "unit/proportion", "only half the size"),
+    ("children-with-immigrant-background-share", "place/mechelen", "0.5", "unit/proportion", "One in two"),
+    ("muslim-population-share", "place/mechelen", "20", "unit/percent", "Twenty percent"),
+    ("countries-of-origin", "place/mechelen", "138", "unit/country", "138"),
+    ("vlaams-belang-vote-share", "place/mechelen", "<9", "unit/percent", "less than 9 percent"),
+    ("students-with-immigrant-background-share", "org/busleyden-school", "80", "unit/percent", "Eighty percent"),
+    ("refugee-students", "org/busleyden-school", "20", "unit/person", "20"),
+    ("refugee-classes", "org/busleyden-school", "3", "unit/class", "three"),
+    ("classroom-capacity", "org/busleyden-school", "35", "unit/person", "could easily fit 35"),
+    ("students-present", "org/busleyden-school", "8", "unit/person", "only eight"),
+    ("teachers-present", "org/busleyden-school", "1", "unit/person", "one"),
+    ("class-size-limit", "org/busleyden-school", "12", "unit/person", "12 per class"),
+    ("refugee-students-joining-regular-classes-after-one-year-share", "org/busleyden-school", "0.8", "unit/proportion", "Four out of five"),
+    ("refugees-volunteered-to-take", "place/mechelen", "250", "unit/person", "250"),
+    ("staff-cost-share-of-municipal-budget", "org/mechelen-municipality", "65", "unit/percent", "from 65"),
+    ("staff-cost-share-of-municipal-budget", "org/mechelen-municipality", "39", "unit/percent", "to 39 percent"),
+    ("age", "person/bart-somers", "53", "unit/year", "53-year-old"),
+    ("re-elections", "person/bart-somers", "3", "unit/occasion", "three times"),
+    ("since-year", "policy/security-and-integration-course", "2001", "unit/calendarYear", "since 2001"),
+    ("terror-cell-members-arrested", "place/antwerp", "9", "unit/person", "nine"),
+    ("age", "person/rafig", "15", "unit/year", "15-year-old"),
+    ("time-since-fleeing", "person/rafig", "18", "unit/month", "18 months ago"),
+    ("middle-class-families-persuaded", "place/mechelen", "100..999", "unit/family", "a few hundred"),
+]
+
+ID = "https://w3id.org/claimgraph/id/"
+
+
+def test_curated_data_has_no_problem(curated):
+    assert validate(curated) == []
+
+
+def test_claims_are_many_and_each_kind_is_used(data_store):
+    claims = select(data_store, "SELECT DISTINCT ?claim WHERE { ?claim a cg:Claim }")
+    assert len(claims) >= 40
+    unused = select(data_store, "SELECT ?kind WHERE { ?kind a cg:ClaimKind FILTER NOT EXISTS { ?c cg:kind ?kind } }")
+    assert unused == []
+
+
+@pytest.mark.parametrize("measure, about, value, unit, stated", ARTICLE_FIGURES, ids=lambda v: str(v)[:30])
+def test_every_figure_of_the_article_is_a_typed_figure(data_store, measure, about, value, unit, stated):
+    rows = select(
+        data_store,
+        f"""SELECT ?figure ?value ?min ?max ?stated ?date ?period WHERE {{
+            ?figure a cg:Figure ; schema:variableMeasured <{ID}measure/{measure}> ;
+                schema:observationAbout <{ID}{about}> ; schema:unitCode <https://w3id.org/claimgraph/{unit}> ;
+                cg:statedAs ?stated .
+            OPTIONAL {{ ?figure schema:value ?value }} OPTIONAL {{ ?figure schema:minValue ?min }}
+            OPTIONAL {{ ?figure schema:maxValue ?max }}
+            OPTIONAL {{ ?figure schema:observationDate ?date }} OPTIONAL {{ ?figure schema:observationPeriod ?period }}
+        }}""",
+    )
+    found = [row for row in rows if row["stated"] == stated]
+    assert len(found) == 1, rows
+    row = found[0]
+    if value.startswith("<"):
+        assert Decimal(row["max"]) == Decimal(value[1:]) and "value" not in row
+    elif ".." in value:
+        low, high = value.split("..")
+        assert (Decimal(row["min"]), Decimal(row["max"])) == (Decimal(low), Decimal(high))
+    else:
+        assert Decimal(row["value"]) == Decimal(value)
+    assert "date" in row or "period" in row
+
+
+def test_figure_values_are_typed_numbers(data_store):
+    untyped = select(
+        data_store,
+        """SELECT ?figure ?v WHERE { ?figure a cg:Figure ; schema:value|schema:minValue|schema:maxValue ?v
+             FILTER (DATATYPE(?v) NOT IN (xsd:integer, xsd:decimal)) }""",
+    )
+    assert untyped == []
+
+
+def test_vague_proportions_keep_their_words(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?stated ?n ?d WHERE { ?f cg:statedAs ?stated ; cg:numerator ?n ; cg:denominator ?d }""",
+    )
+    assert {(row["stated"], row["n"], row["d"]) for row in rows} >= {("One in two", "1", "2"), ("Four out of five", "4", "5")}
+
+
+def test_every_evidence_span_is_verbatim_at_its_offsets(data_store, article):
+    rows = select(
+        data_store,
+        """SELECT ?evidence ?exact ?start ?end WHERE {
+             ?evidence a cg:Evidence ; oa:hasSelector ?q , ?p .
+             ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""",
+    )
+    assert len(rows) >= 40
+    for row in rows:
+        assert article[int(row["start"]) : int(row["end"])] == row["exact"], row["evidence"]
+
+
+def test_every_direct_quotation_of_the_article_is_attributed_to_its_speaker(data_store, article):
+    """Every word of each passage in double quotes (five words or more) lies in a schema:Quotation with a creator."""
+    quotations = select(
+        data_store,
+        """SELECT ?start ?end ?speaker WHERE {
+             ?evidence a schema:Quotation ; schema:creator ?speaker ; oa:hasSelector ?p .
+             ?p oa:start ?start ; oa:end ?end }""",
+    )
+    spans = [(int(row["start"]), int(row["end"])) for row in quotations]
+    passages = [m for m in re.finditer(r'"([^"]+)"', article) if len(m.group(1).split()) >= 5]
+    assert len(passages) == 11
+    for passage in passages:
+        for word in re.finditer(r"\w+", passage.group(1)):
+            at = passage.start(1) + word.start()
+            assert any(start <= at < end for start, end in spans), (word.group(), passage.group(1))
+
+
+def test_quoted_claims_name_their_speaker_and_unattributed_ones_name_nobody(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?claim ?attribution (COUNT(?author) AS ?authors) WHERE {
+             ?claim cg:attribution ?attribution OPTIONAL { ?claim schema:author ?author } }
+           GROUP BY ?claim ?attribution""",
+    )
+    for row in rows:
+        expected = "0" if row["attribution"].endswith("Unattributed") else "1"
+        assert row["authors"] == expected, row["claim"]
+    assert {row["attribution"].rsplit("#", 1)[1] for row in rows} == {"QuotedSpeech", "ReportedSpeech", "Narration", "Unattributed"}
+
+
+def test_causal_claims_link_a_policy_to_an_outcome(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?claim ?policy ?outcome WHERE {
+             ?claim cg:kind kind:causal ; cg:cause ?policy ; cg:effect ?outcome .
+             ?policy a cg:Policy . ?outcome a cg:Outcome }""",
+    )
+    assert len({row["claim"] for row in rows}) >= 5
+
+
+def test_store_keeps_the_files_exactly(curated, loaded_store):
+    """Literals are written in canonical form, so what the store keeps is what the files say."""
+    buffer = io.BytesIO()
+    EmbeddedStore(loaded_store, read_only=True).dump(buffer, ox.RdfFormat.N_QUADS)
+    assert isomorphic_datasets(buffer.getvalue(), ox.serialize(curated.quads, format=ox.RdfFormat.N_QUADS))
