@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
-from click.testing import CliRunner, Result
 
 from claimgraph import dataset
-from claimgraph.cli import main
 from claimgraph.config import resource_dir
 
 ONTOLOGY = resource_dir("ontology")
@@ -44,21 +44,22 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    """Run ``claimgraph`` with a private store (and, optionally, another data directory)."""
+    """Run the ``claimgraph`` command in its own process, with a private store unless told otherwise."""
 
-    def run(*args: str, data_dir: Path = DATA, store: Path | None = None) -> Result:
+    def run(*args: str, data_dir: Path = DATA, store: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
         options = ["--store", str(store or tmp_path / "store"), "--data-dir", str(data_dir), "--ontology-dir", str(ONTOLOGY)]
-        return CliRunner().invoke(main, [*options, *args], catch_exceptions=False)
+        return subprocess.run(
+            [sys.executable, "-m", "claimgraph", *options, *args], input=stdin, capture_output=True, text=True, timeout=120
+        )
 
     return run
 
 
 @pytest.fixture(scope="session")
 def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store loaded once from the curated files by ``claimgraph load``, shared by read-only tests."""
+    """A store loaded once by ``claimgraph load`` in its own process, shared by read-only tests."""
     store = tmp_path_factory.mktemp("loaded") / "store"
-    result = CliRunner().invoke(main, ["--store", str(store), "load"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    subprocess.run([sys.executable, "-m", "claimgraph", "--store", str(store), "load"], check=True, capture_output=True)
     return store
 
 

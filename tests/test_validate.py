@@ -1,0 +1,177 @@
+"""`claimgraph validate` on the curated data and on broken copies of it: each break is named, with its claim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+CLAIM = "https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/"
+CLAIMS_FILE = Path("claims/dw-2017-mechelen.trig")
+SOURCE_FILE = Path("sources/dw-2017-mechelen/source.trig")
+PREFIXES = """
+PREFIX cg: <https://w3id.org/claimgraph/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX schema: <http://schema.org/>
+PREFIX claim: <https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/>
+"""
+
+# (case, file to change, SPARQL update applied to it, claim or node named, words of the message)
+BREAKS = [
+    (
+        "quote not in the text",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?q oa:exact ?e } } INSERT { GRAPH ?g { ?q oa:exact "the city's 90,000 inhabitants" } }
+           WHERE { GRAPH ?g { claim:mechelen-population cg:evidence/oa:hasSelector ?q . ?q oa:exact ?e } }""",
+        CLAIM + "mechelen-population",
+        "the quote does not occur anywhere in the archived text",
+    ),
+    (
+        "wrong offset",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?p oa:start ?s } } INSERT { GRAPH ?g { ?p oa:start ?moved } }
+           WHERE { GRAPH ?g { claim:mechelen-population cg:evidence/oa:hasSelector ?p . ?p oa:start ?s BIND (?s + 1 AS ?moved) } }""",
+        CLAIM + "mechelen-population",
+        "the quote occurs at [2192, 2221)",
+    ),
+    (
+        "prefix that does not match",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?q oa:prefix ?p } } INSERT { GRAPH ?g { ?q oa:prefix "Syria to fight. " } }
+           WHERE { GRAPH ?g { claim:mechelen-population cg:evidence/oa:hasSelector ?q . ?q oa:prefix ?p } }""",
+        CLAIM + "mechelen-population",
+        "oa:prefix 'Syria to fight. ' does not match the text before offset 2192",
+    ),
+    (
+        "missing source",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:mechelen-population schema:appearance ?source } }",
+        CLAIM + "mechelen-population",
+        "claim has no source (schema:appearance)",
+    ),
+    (
+        "untyped figure",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?f schema:value ?v } } INSERT { GRAPH ?g { ?f schema:value "86,000" } }
+           WHERE { GRAPH ?g { claim:mechelen-population cg:figure ?f . ?f schema:value ?v } }""",
+        CLAIM + "mechelen-population",
+        "figure's schema:value must be one xsd:integer or xsd:decimal literal",
+    ),
+    (
+        "figure without unit",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?f schema:unitCode ?u } } WHERE { GRAPH ?g { claim:muslim-share cg:figure ?f . ?f schema:unitCode ?u } }""",
+        CLAIM + "muslim-share",
+        "figure needs exactly one unit (schema:unitCode)",
+    ),
+    (
+        "claim without kind",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:mechelen-population cg:kind ?kind } }",
+        CLAIM + "mechelen-population",
+        "claim needs at least one kind (cg:kind)",
+    ),
+    (
+        "claim without evidence",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:muslim-share cg:evidence ?e } }",
+        CLAIM + "muslim-share",
+        "claim needs at least one evidence anchor (cg:evidence)",
+    ),
+    (
+        "evidence without position selector",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?e oa:hasSelector ?p } }
+           WHERE { GRAPH ?g { claim:muslim-share cg:evidence ?e . ?e oa:hasSelector ?p . ?p a oa:TextPositionSelector } }""",
+        CLAIM + "muslim-share",
+        "evidence needs exactly one oa:TextPositionSelector",
+    ),
+    (
+        "causal claim without effect",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:tax-income cg:effect ?effect } }",
+        CLAIM + "tax-income",
+        "causal claim needs a cause (cg:cause) and an effect (cg:effect)",
+    ),
+    (
+        "unattributed claim with an author",
+        CLAIMS_FILE,
+        """INSERT { GRAPH ?g { claim:exemplary-model schema:author <https://w3id.org/claimgraph/id/person/adrian-breda> } }
+           WHERE { GRAPH ?g { claim:exemplary-model a cg:Claim } }""",
+        CLAIM + "exemplary-model",
+        "unattributed claim must not have a schema:author",
+    ),
+    (
+        "quoted claim without speaker",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:police-investment schema:author ?speaker } }",
+        CLAIM + "police-investment",
+        "needs exactly one schema:author",
+    ),
+    (
+        "wrong hash of the archived text",
+        SOURCE_FILE,
+        """DELETE { GRAPH ?g { ?a schema:sha256 ?h } } INSERT { GRAPH ?g { ?a schema:sha256 "0000000000000000000000000000000000000000000000000000000000000000" } }
+           WHERE { GRAPH ?g { ?a schema:sha256 ?h } }""",
+        "https://w3id.org/claimgraph/id/source/dw-2017-mechelen",
+        "has SHA-256 bbc5f91ad350432a19b7b325dbadf77e628cd80678810a97593d946b349d9472, the data says 0000",
+    ),
+    (
+        "source without publisher",
+        SOURCE_FILE,
+        "DELETE WHERE { GRAPH ?g { ?source schema:publisher ?publisher } }",
+        "https://w3id.org/claimgraph/id/source/dw-2017-mechelen",
+        "source needs a schema:publisher",
+    ),
+]
+
+
+def rewrite(path: Path, update: str) -> None:
+    """Apply a SPARQL update to one TriG file, in place."""
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TRIG)
+    before = len(store)
+    store.update(PREFIXES + update)
+    assert len(store) != before or "INSERT" in update, "the break changed nothing"
+    store.dump(str(path), ox.RdfFormat.TRIG)
+
+
+def test_curated_data_validates(cli):
+    result = cli("validate")
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stderr
+
+
+@pytest.mark.parametrize("case, file, update, subject, words", BREAKS, ids=[b[0] for b in BREAKS])
+def test_each_break_is_reported_with_its_claim(cli, data_copy, case, file, update, subject, words):
+    rewrite(data_copy / file, update)
+    result = cli("validate", data_dir=data_copy)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"<{subject}>") and words in line for line in lines), result.stdout
+    assert "problem(s)" in result.stderr
+
+
+def test_missing_archived_text_is_reported(cli, data_copy):
+    (data_copy / "sources/dw-2017-mechelen/article.txt").unlink()
+    result = cli("validate", data_dir=data_copy)
+    assert result.returncode == 1
+    assert "<https://w3id.org/claimgraph/id/source/dw-2017-mechelen> archived text sources/dw-2017-mechelen/article.txt cannot be read" in result.stdout
+
+
+def test_syntax_error_names_file_and_line(cli, data_copy):
+    path = data_copy / "entities.trig"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[40] = lines[40] + ' "unterminated'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("validate", data_dir=data_copy)
+    assert result.returncode == 1
+    assert f"{path}:41:" in result.stderr
+
+
+def test_triples_outside_a_named_graph_are_refused(cli, data_copy):
+    (data_copy / "stray.trig").write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
+    result = cli("validate", data_dir=data_copy)
+    assert result.returncode == 1
+    assert "stray.trig: triple outside a named graph" in result.stderr
