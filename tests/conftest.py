@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -14,9 +15,11 @@ import rdflib.compare
 
 from claimgraph import dataset
 from claimgraph.config import resource_dir
+from claimgraph.store import EmbeddedStore
 
 ONTOLOGY = resource_dir("ontology")
 DATA = resource_dir("data")
+QUERIES = resource_dir("queries")
 ARTICLE = DATA / "sources" / "dw-2017-mechelen" / "article.txt"
 
 
@@ -46,8 +49,10 @@ def data_copy(tmp_path: Path) -> Path:
 def cli(tmp_path: Path):
     """Run the ``claimgraph`` command in its own process, with a private store unless told otherwise."""
 
-    def run(*args: str, data_dir: Path = DATA, store: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-        options = ["--store", str(store or tmp_path / "store"), "--data-dir", str(data_dir), "--ontology-dir", str(ONTOLOGY)]
+    def run(
+        *args: str, data_dir: Path = DATA, ontology_dir: Path = ONTOLOGY, store: Path | None = None, stdin: str | None = None
+    ) -> subprocess.CompletedProcess:
+        options = ["--store", str(store or tmp_path / "store"), "--data-dir", str(data_dir), "--ontology-dir", str(ontology_dir)]
         return subprocess.run(
             [sys.executable, "-m", "claimgraph", *options, *args], input=stdin, capture_output=True, text=True, timeout=120
         )
@@ -63,11 +68,26 @@ def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+def dump(store: Path) -> bytes:
+    """The whole on-disk store at ``store`` as N-Quads."""
+    buffer = io.BytesIO()
+    EmbeddedStore(store, read_only=True).dump(buffer, ox.RdfFormat.N_QUADS)
+    return buffer.getvalue()
+
+
+def rewrite(path: Path, update: str) -> None:
+    """Apply a SPARQL update (the project's prefixes declared) to one TriG file, in place."""
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TRIG)
+    before = set(store)
+    store.update(dataset.sparql_prefixes(ONTOLOGY) + update)
+    assert set(store) != before, "the change changed nothing"
+    store.dump(str(path), ox.RdfFormat.TRIG)
+
+
 def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
     """Rows of a SELECT over the union of graphs, each as variable → lexical value."""
-    prefixes = dataset.prefixes(ONTOLOGY)
-    header = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
-    solutions = store.query(header + sparql, use_default_graph_as_union=True)
+    solutions = store.query(dataset.sparql_prefixes(ONTOLOGY) + sparql, use_default_graph_as_union=True)
     names = [variable.value for variable in solutions.variables]
     return [{name: row[name].value for name in names if row[name] is not None} for row in solutions]
 

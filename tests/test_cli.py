@@ -12,7 +12,7 @@ import rdflib
 import rdflib.compare
 
 from claimgraph.store import EmbeddedStore
-from conftest import isomorphic_datasets
+from conftest import dump, isomorphic_datasets
 
 CLAIMS = "SELECT ?claim WHERE { ?claim a <https://w3id.org/claimgraph/ontology#Claim> }"
 
@@ -24,9 +24,7 @@ def claim_count(loaded_store) -> int:
 
 @pytest.fixture(scope="module")
 def nquads(loaded_store) -> bytes:
-    buffer = io.BytesIO()
-    EmbeddedStore(loaded_store, read_only=True).dump(buffer, ox.RdfFormat.N_QUADS)
-    return buffer.getvalue()
+    return dump(loaded_store)
 
 
 def test_query_prints_a_table_with_prefixed_iris(cli, loaded_store, claim_count):
@@ -48,15 +46,18 @@ def test_query_writes_standard_result_formats(cli, loaded_store, claim_count, fo
 
 def test_query_writes_csv(cli, loaded_store, claim_count):
     result = cli("query", CLAIMS, "--format", "csv", store=loaded_store)
+    assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == claim_count and rows[0]["claim"].startswith("https://w3id.org/claimgraph/id/claim/")
 
 
-def test_query_reads_a_file_and_answers_ask(cli, loaded_store, tmp_path):
+@pytest.mark.parametrize("subject, answer", [("place/mechelen", "true"), ("place/atlantis", "false")])
+def test_query_reads_a_file_and_answers_ask(cli, loaded_store, tmp_path, subject, answer):
     query = tmp_path / "q.rq"
-    query.write_text("ASK { <https://w3id.org/claimgraph/id/place/mechelen> ?p ?o }")
+    query.write_text(f"ASK {{ <https://w3id.org/claimgraph/id/{subject}> ?p ?o }}")
     result = cli("query", "--file", str(query), store=loaded_store)
-    assert result.stdout.strip() == "true"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == answer
 
 
 def test_query_construct_gives_turtle(cli, loaded_store):
@@ -65,6 +66,7 @@ def test_query_construct_gives_turtle(cli, loaded_store):
         "CONSTRUCT { ?s <http://schema.org/name> ?n } WHERE { ?s a <http://schema.org/City> ; <http://schema.org/name> ?n }",
         store=loaded_store,
     )
+    assert result.returncode == 0, result.stderr
     graph = rdflib.Graph().parse(data=result.stdout, format="turtle")
     assert rdflib.Literal("Mechelen", lang="en") in set(graph.objects())
 
@@ -77,24 +79,46 @@ def test_query_csv_has_the_claim_text(cli, loaded_store):
         "csv",
         store=loaded_store,
     )
+    assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows == [{"text": "Mechelen has 86,000 inhabitants."}]
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, status, message",
     [
-        (["query", "SELECT ?x WHERE { ?x ?y }"], "query syntax error"),
-        (["query", CLAIMS, "--format", "turtle"], "a SELECT or ASK result is written as one of"),
-        (["query"], "give the query either as an argument or with --file"),
-        (["export", "--format", "yaml"], "unknown RDF format 'yaml'"),
+        (["query", "SELECT ?x WHERE { ?x ?y }"], 1, "query syntax error"),
+        (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"], 1, "query failed"),
+        (["query", CLAIMS, "--format", "turtle"], 2, "unknown results format 'turtle'"),
+        (["query", "CONSTRUCT WHERE { ?s ?p ?o }", "--format", "csv"], 2, "unknown RDF format 'csv'"),
+        (["query"], 2, "give the query as an argument or with --file"),
+        (["export", "--format", "yaml"], 2, "unknown RDF format 'yaml'"),
+        (["export", "--output", "no/such/folder/dump.nq"], 1, "no/such/folder/dump.nq"),
     ],
 )
-def test_bad_requests_get_a_clear_error(cli, loaded_store, args, message):
+def test_bad_requests_get_a_clear_error(cli, loaded_store, args, status, message):
     result = cli(*args, store=loaded_store)
-    assert result.returncode in (1, 2)
+    assert result.returncode == status, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_query_reads_stdin(cli, loaded_store, claim_count):
+    result = cli("query", "--file", "-", "--format", "json", store=loaded_store, stdin=CLAIMS)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["results"]["bindings"]) == claim_count
+
+
+def test_construct_as_jsonld_is_compacted(cli, loaded_store):
+    result = cli(
+        "query",
+        "CONSTRUCT { ?c <http://schema.org/text> ?t } WHERE { ?c a <https://w3id.org/claimgraph/ontology#Claim> ; <http://schema.org/text> ?t }",
+        "--format",
+        "jsonld",
+        store=loaded_store,
+    )
+    document = json.loads(result.stdout)
+    assert "text" in document["@graph"][0]
 
 
 def test_a_missing_store_is_named(cli, tmp_path):

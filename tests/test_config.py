@@ -12,11 +12,18 @@ import pytest
 from claimgraph.config import Config
 
 
-def test_defaults_point_at_the_curated_files():
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_in_a_checkout_are_the_checkout_files():
+    """Edits to the checkout's files take effect at once: no stale copy is read instead."""
     config = Config.load(environ={})
     assert config.store == Path("var/store")
-    assert (config.data_dir / "entities.trig").is_file()
-    assert (config.ontology_dir / "shapes.ttl").is_file()
+    assert (config.data_dir, config.ontology_dir, config.queries_dir) == (ROOT / "data", ROOT / "ontology", ROOT / "queries")
+
+
+def test_empty_variables_count_as_unset():
+    assert Config.load(environ={"CLAIMGRAPH_STORE": ""}).store == Path("var/store")
 
 
 def test_environment_then_overrides():

@@ -23,6 +23,7 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "claimgraph/resources/ontology/shapes.ttl" in names
     assert "claimgraph/resources/data/sources/dw-2017-mechelen/article.txt" in names
+    assert "claimgraph/resources/queries/evidence-trail.rq" in names
     target = work / "site"
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     return target

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+
+from conftest import ONTOLOGY, rewrite
 
 CLAIM = "https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/"
 CLAIMS_FILE = Path("claims/dw-2017-mechelen.trig")
 SOURCE_FILE = Path("sources/dw-2017-mechelen/source.trig")
-PREFIXES = """
-PREFIX cg: <https://w3id.org/claimgraph/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX schema: <http://schema.org/>
-PREFIX claim: <https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/>
-"""
+# The claims of the seed source, for the updates below.
+CLAIM_PREFIX = "PREFIX claim: <https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/>\n"
 
 # (case, file to change, SPARQL update applied to it, claim or node named, words of the message)
 BREAKS = [
@@ -34,6 +32,14 @@ BREAKS = [
            WHERE { GRAPH ?g { claim:mechelen-population cg:evidence/oa:hasSelector ?p . ?p oa:start ?s BIND (?s + 1 AS ?moved) } }""",
         CLAIM + "mechelen-population",
         "the quote occurs at [2192, 2221)",
+    ),
+    (
+        "offset that is not an integer",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?p oa:start ?s } } INSERT { GRAPH ?g { ?p oa:start 2192.5 } }
+           WHERE { GRAPH ?g { claim:mechelen-population cg:evidence/oa:hasSelector ?p . ?p oa:start ?s } }""",
+        CLAIM + "mechelen-population",
+        "position selector needs exactly one oa:start, an xsd:integer of at least 0",
     ),
     (
         "prefix that does not match",
@@ -127,16 +133,6 @@ BREAKS = [
 ]
 
 
-def rewrite(path: Path, update: str) -> None:
-    """Apply a SPARQL update to one TriG file, in place."""
-    store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.TRIG)
-    before = len(store)
-    store.update(PREFIXES + update)
-    assert len(store) != before or "INSERT" in update, "the break changed nothing"
-    store.dump(str(path), ox.RdfFormat.TRIG)
-
-
 def test_curated_data_validates(cli):
     result = cli("validate")
     assert result.returncode == 0, result.stderr
@@ -145,7 +141,7 @@ def test_curated_data_validates(cli):
 
 @pytest.mark.parametrize("case, file, update, subject, words", BREAKS, ids=[b[0] for b in BREAKS])
 def test_each_break_is_reported_with_its_claim(cli, data_copy, case, file, update, subject, words):
-    rewrite(data_copy / file, update)
+    rewrite(data_copy / file, CLAIM_PREFIX + update)
     result = cli("validate", data_dir=data_copy)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -175,3 +171,19 @@ def test_triples_outside_a_named_graph_are_refused(cli, data_copy):
     result = cli("validate", data_dir=data_copy)
     assert result.returncode == 1
     assert "stray.trig: triple outside a named graph" in result.stderr
+
+
+def test_missing_shapes_are_named(cli, tmp_path):
+    ontology = Path(shutil.copytree(ONTOLOGY, tmp_path / "ontology"))
+    (ontology / "shapes.ttl").unlink()
+    result = cli("validate", ontology_dir=ontology)
+    assert result.returncode == 1
+    assert f"{ontology / 'shapes.ttl'}: cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_archived_text_outside_the_data_directory_is_refused(cli, data_copy):
+    rewrite(data_copy / SOURCE_FILE, """DELETE { GRAPH ?g { ?a cg:localPath ?p } } INSERT { GRAPH ?g { ?a cg:localPath "../../etc/passwd" } }
+        WHERE { GRAPH ?g { ?a cg:localPath ?p } }""")
+    result = cli("validate", data_dir=data_copy)
+    assert result.returncode == 1
+    assert "archived text path '../../etc/passwd' leads outside the data directory" in result.stdout

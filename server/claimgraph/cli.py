@@ -7,6 +7,7 @@ by the options given here. Errors are one line on stderr and exit status 1; usag
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 import click
 import pyoxigraph as ox
@@ -14,7 +15,8 @@ import pyoxigraph as ox
 from claimgraph import dataset, formats
 from claimgraph.config import Config
 from claimgraph.export import export as export_store
-from claimgraph.store import EmbeddedStore, StoreError
+from claimgraph.export import write_triples
+from claimgraph.store import Store, StoreError, open_store
 from claimgraph.validate import validate as validate_curated
 
 PathOption = click.Path(path_type=Path)
@@ -28,19 +30,17 @@ PathOption = click.Path(path_type=Path)
 @click.pass_context
 def main(context: click.Context, **overrides: Path | None) -> None:
     """claimgraph: claims made in the news as a knowledge graph, traced to the words of their sources."""
-    context.obj = Config.load(overrides)
+    try:
+        context.obj = Config.load(overrides)
+    except (ValueError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.command()
 @click.pass_obj
 def validate(config: Config) -> None:
     """Check the curated data: SHACL shapes, and every quote against its archived text."""
-    curated = _read(config)
-    problems = validate_curated(curated)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) in {config.data_dir}")
+    curated = _validated(config, problems_to_stderr=False)
     click.echo(f"valid: {len(curated.quads)} quads in {len(curated.graphs)} graphs, no problems", err=True)
 
 
@@ -53,16 +53,11 @@ def load(config: Config, if_empty: bool) -> None:
     Each graph the files define is replaced in one atomic update; other graphs stay. Nothing is
     written when reading or validation fails, and loading the same files twice gives the same store.
     """
-    store = _open(config, read_only=False)
+    curated = _validated(config, problems_to_stderr=True, unchanged="; the store was not changed")
+    store = _open(config, writable=True)
     if if_empty and not store.is_empty():
         click.echo(f"store {config.store} already holds data; not loading", err=True)
         return
-    curated = _read(config)
-    problems = validate_curated(curated)
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem(s); the store was not changed")
     store.replace_graphs(curated.quads)
     click.echo(f"loaded {len(curated.quads)} quads in {len(curated.graphs)} graphs into {config.store}", err=True)
 
@@ -73,59 +68,45 @@ def load(config: Config, if_empty: bool) -> None:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(["table", *formats.RESULT_FORMATS, *formats.RDF_FORMATS]),
-    help="Output format [table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE].",
+    help=f"Output format: table, {', '.join(formats.RESULT_FORMATS)} for SELECT and ASK [table]; "
+    f"{', '.join(formats.RDF_FORMATS)} for CONSTRUCT and DESCRIBE [turtle].",
 )
 @click.pass_obj
-def query(config: Config, sparql: str | None, file, format_name: str | None) -> None:
+def query(config: Config, sparql: str | None, file: TextIO | None, format_name: str | None) -> None:
     """Run a SPARQL query over the union of all graphs."""
     if (sparql is None) == (file is None):
-        raise click.UsageError("give the query either as an argument or with --file, not both")
-    text = sparql if sparql is not None else file.read()
-    store = _open(config)
+        raise click.UsageError("give the query as an argument or with --file, one of the two")
+    store = _open(config, writable=False)
+    output = click.get_binary_stream("stdout")
     try:
-        result = store.query(text)
+        result = store.query(sparql if sparql is not None else file.read())
+        if isinstance(result, ox.QueryTriples):
+            write_triples(result, output, _chosen(formats.rdf_format, format_name or "turtle"), config.ontology_dir)
+        elif (format_name or "table") == "table":
+            click.echo(_table(result, dataset.prefixes(config.ontology_dir)))
+        else:
+            result.serialize(output, _chosen(formats.result_format, format_name))
     except SyntaxError as error:
         raise click.ClickException(f"query syntax error: {error.msg}") from error
-    output = click.get_binary_stream("stdout")
-    if isinstance(result, ox.QueryTriples):
-        name = format_name or "turtle"
-        if name not in formats.RDF_FORMATS:
-            raise click.UsageError(f"a CONSTRUCT or DESCRIBE result is written as one of: {', '.join(formats.RDF_FORMATS)}")
-        ox.serialize(result, output, formats.RDF_FORMATS[name], prefixes=dataset.prefixes(config.ontology_dir))
-        return
-    name = format_name or "table"
-    if name == "table":
-        click.echo(_table(result, dataset.prefixes(config.ontology_dir)))
-        return
-    if name not in formats.RESULT_FORMATS:
-        raise click.UsageError(f"a SELECT or ASK result is written as one of: table, {', '.join(formats.RESULT_FORMATS)}")
-    result.serialize(output, formats.RESULT_FORMATS[name])
+    except (OSError, RuntimeError) as error:
+        raise click.ClickException(f"query failed: {error}") from error
 
 
 @main.command()
 @click.option("--format", "format_name", default="nquads", show_default=True, help=f"One of: {', '.join(formats.RDF_FORMATS)}.")
-@click.option("-o", "--output", type=PathOption, help="Write to this file instead of stdout.")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="Write to this file instead of stdout.")
 @click.pass_obj
-def export(config: Config, format_name: str, output: Path | None) -> None:
+def export(config: Config, format_name: str, output: BinaryIO) -> None:
     """Export the whole store (formats without named graphs get the union of all graphs)."""
-    try:
-        format = formats.rdf_format(format_name)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--format") from error
-    store = _open(config)
-    if output is None:
-        export_store(store, click.get_binary_stream("stdout"), format, config.ontology_dir)
-        return
-    with output.open("wb") as file:
-        export_store(store, file, format, config.ontology_dir)
+    format = _chosen(formats.rdf_format, format_name)
+    export_store(_open(config, writable=False), output, format, config.ontology_dir)
 
 
 @main.command()
 @click.pass_obj
 def stats(config: Config) -> None:
     """Count quads per named graph and instances per class."""
-    found = _open(config).stats()
+    found = _open(config, writable=False).stats()
     names = dataset.prefixes(config.ontology_dir)
     click.echo(f"store {config.store}: {found.quads} quads in {len(found.graphs)} named graphs")
     for graph, count in found.graphs.items():
@@ -135,25 +116,40 @@ def stats(config: Config) -> None:
         click.echo(f"  {count:>8}  {dataset.compact(cls, names)}")
 
 
-def _read(config: Config) -> dataset.Curated:
+def _validated(config: Config, *, problems_to_stderr: bool, unchanged: str = "") -> dataset.Curated:
+    """The curated files, read and validated; each problem printed, then a failure exit."""
     try:
-        return dataset.read(config.ontology_dir, config.data_dir)
+        curated = dataset.read(config.ontology_dir, config.data_dir)
     except dataset.DataError as error:
-        raise click.ClickException(f"{error}; the store was not changed") from error
+        raise click.ClickException(f"{error}{unchanged}") from error
+    problems = validate_curated(curated)
+    for problem in problems:
+        click.echo(str(problem), err=problems_to_stderr)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {config.data_dir}{unchanged}")
+    return curated
 
 
-def _open(config: Config, read_only: bool = True) -> EmbeddedStore:
+def _open(config: Config, *, writable: bool) -> Store:
     try:
-        return EmbeddedStore(config.store, read_only=read_only, create=not read_only)
+        return open_store(config.store, writable=writable)
     except StoreError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _chosen(lookup, name: str):
+    """A format by name, or a usage error naming the formats there are."""
+    try:
+        return lookup(name)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--format") from error
 
 
 def _table(result: ox.QuerySolutions | ox.QueryBoolean, names: dict[str, str]) -> str:
     if isinstance(result, ox.QueryBoolean):
         return "true" if result else "false"
     header = [variable.value for variable in result.variables]
-    rows = [[_compact(solution[variable], names) for variable in result.variables] for solution in result]
+    rows = [[_cell(solution[variable], names) for variable in result.variables] for solution in result]
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -161,7 +157,7 @@ def _table(result: ox.QuerySolutions | ox.QueryBoolean, names: dict[str, str]) -
     return "\n".join(lines)
 
 
-def _compact(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, names: dict[str, str]) -> str:
+def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, names: dict[str, str]) -> str:
     """A term as a reader wants it in a table: prefixed IRIs, plain literal values."""
     if term is None:
         return ""
@@ -170,4 +166,3 @@ def _compact(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, names: dict[
     if isinstance(term, ox.NamedNode):
         return dataset.compact(term.value, names)
     return str(term)
-

@@ -1,4 +1,4 @@
-"""The curated files as RDF quads: the ontology in its own graph, and every data file's named graphs.
+"""The curated files as RDF: the ontology in its own graph, every data file's named graphs, and the shapes.
 
 Files are parsed with pyoxigraph, whose syntax errors carry file, line and column; nothing
 here touches a store, so a file that fails to parse changes nothing anywhere.
@@ -7,6 +7,7 @@ here touches a store, so a file that fails to parse changes nothing anywhere.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ CONTEXT_FILE = "context.jsonld"
 
 
 class DataError(ValueError):
-    """A curated file is missing, unreadable or not valid RDF; the message names the file and position."""
+    """A curated file is missing, unreadable or not valid; the message names the file and position."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Curated:
     """Everything read from the curated files."""
 
     quads: list[ox.Quad]
+    shapes: list[ox.Quad]
     ontology_dir: Path
     data_dir: Path
 
@@ -43,32 +45,57 @@ class Curated:
 
 
 def read(ontology_dir: Path, data_dir: Path) -> Curated:
-    """Parse the ontology and every ``*.trig`` file below ``data_dir``.
+    """Parse the ontology, the shapes, the JSON-LD context and every ``*.trig`` file below ``data_dir``.
 
     :raises DataError: if a file is missing or does not parse, or if a data file has triples
         outside a named graph (every data triple belongs to a source's graph or a shared one).
     """
-    quads = _parse(ontology_dir / ONTOLOGY_FILE, ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    context(ontology_dir)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, ONTOLOGY_GRAPH) for q in _parse(ontology_dir / ONTOLOGY_FILE)]
+    shapes = _parse(ontology_dir / SHAPES_FILE)
     data_files = sorted(data_dir.rglob("*.trig"))
     if not data_files:
         raise DataError(f"{data_dir}: no data files (*.trig) found")
     for path in data_files:
-        parsed = _parse(path, ox.RdfFormat.TRIG)
+        parsed = _parse(path)
         loose = next((quad for quad in parsed if quad.graph_name == ox.DefaultGraph()), None)
         if loose is not None:
             raise DataError(f"{path}: triple outside a named graph: {loose.triple}")
         quads.extend(parsed)
-    return Curated(quads=quads, ontology_dir=ontology_dir, data_dir=data_dir)
+    return Curated(quads=quads, shapes=shapes, ontology_dir=ontology_dir, data_dir=data_dir)
 
 
+@functools.cache
 def context(ontology_dir: Path) -> dict:
-    """The project's JSON-LD context (the value of ``@context`` in ``context.jsonld``)."""
-    return json.loads((ontology_dir / CONTEXT_FILE).read_text(encoding="utf-8"))["@context"]
+    """The project's JSON-LD context (the value of ``@context`` in ``context.jsonld``).
+
+    :raises DataError: if the file is missing, not JSON, or has no ``@context`` object.
+    """
+    path = ontology_dir / CONTEXT_FILE
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))["@context"]
+    except OSError as error:
+        raise DataError(f"{path}: cannot read: {error.strerror}") from error
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path}:{error.lineno}:{error.colno}: {error.msg}") from error
+    except (KeyError, TypeError) as error:
+        raise DataError(f"{path}: no @context object") from error
+    if not isinstance(found, dict):
+        raise DataError(f"{path}: @context must be an object")
+    return found
 
 
 def prefixes(ontology_dir: Path) -> dict[str, str]:
-    """The namespace prefixes of the JSON-LD context, for readable Turtle and tables."""
+    """The namespace prefixes of the JSON-LD context, for readable Turtle and tables.
+
+    :raises DataError: as :func:`context`.
+    """
     return {name: iri for name, iri in context(ontology_dir).items() if isinstance(iri, str) and iri.endswith(("#", "/"))}
+
+
+def sparql_prefixes(ontology_dir: Path) -> str:
+    """The prefixes of :func:`prefixes` as SPARQL ``PREFIX`` declarations."""
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes(ontology_dir).items())
 
 
 def compact(iri: str, namespaces: dict[str, str]) -> str:
@@ -79,16 +106,13 @@ def compact(iri: str, namespaces: dict[str, str]) -> str:
     return f"<{iri}>"
 
 
-def _parse(path: Path, format: ox.RdfFormat, to_graph: ox.NamedNode | None = None) -> list[ox.Quad]:
-    """Parse one file; blank nodes are renamed so that files never share one by accident."""
+def _parse(path: Path) -> list[ox.Quad]:
+    """Parse one Turtle or TriG file; blank nodes are renamed so that files never share one by accident."""
     try:
         with path.open("rb") as file:
-            quads = list(ox.parse(file, format, rename_blank_nodes=True))
+            return list(ox.parse(file, ox.RdfFormat.from_extension(path.suffix[1:]), rename_blank_nodes=True))
     except OSError as error:
         raise DataError(f"{path}: cannot read: {error.strerror}") from error
     except SyntaxError as error:
         where = f"{path}:{error.lineno}:{error.offset}" if error.lineno else str(path)
         raise DataError(f"{where}: {error.msg}") from error
-    if to_graph is None:
-        return quads
-    return [ox.Quad(quad.subject, quad.predicate, quad.object, to_graph) for quad in quads]

@@ -36,3 +36,13 @@ def rdf_format(name: str) -> ox.RdfFormat:
     if found is None or found not in RDF_FORMATS.values():
         raise ValueError(f"unknown RDF format {name!r}; use one of: {', '.join(RDF_FORMATS)}")
     return found
+
+
+def result_format(name: str) -> ox.QueryResultsFormat:
+    """The SPARQL results format called ``name`` (a key of :data:`RESULT_FORMATS`).
+
+    :raises ValueError: naming the formats there are, if ``name`` is none of them.
+    """
+    if name not in RESULT_FORMATS:
+        raise ValueError(f"unknown results format {name!r}; use one of: {', '.join(RESULT_FORMATS)}")
+    return RESULT_FORMATS[name]

@@ -54,15 +54,25 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def dump(self, output: BinaryIO, format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
-        """Write every quad; formats without named graphs get the union of all graphs as triples."""
+        """Write every quad; formats without named graphs get the union of all graphs as triples.
+
+        :raises OSError: if ``output`` cannot be written.
+        """
 
     def replace_graphs(self, quads: Iterable[ox.Quad]) -> None:
         """Make each named graph that ``quads`` mention hold exactly those quads, in one atomic update.
 
-        Other graphs are left as they are, so loading the same quads twice gives the same store.
+        Other graphs are left as they are, so loading the same quads twice gives the same store
+        (up to blank node names). The update is built from terms written by pyoxigraph in N-Triples
+        syntax, never from text pasted together.
+
+        :raises ValueError: if a quad is not in a named graph.
+        :raises SyntaxError: if a term cannot be written in SPARQL (an RDF 1.2 triple term); nothing is changed.
         """
         by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
         for quad in quads:
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise ValueError(f"quad not in a named graph: {quad}")
             by_graph[quad.graph_name].append(quad)
         operations = [f"DROP SILENT GRAPH {graph}" for graph in by_graph]
         operations.append(
@@ -97,8 +107,9 @@ class Store(abc.ABC):
 class EmbeddedStore(Store):
     """An on-disk Oxigraph store in this process.
 
-    Opened read-write it holds the store's lock; opened ``read_only`` it sees a snapshot taken
-    when it was opened and can run beside a writer.
+    Opened read-write it holds the store's lock: a second writer is refused. Opened ``read_only``
+    it sees the store as it was when opened; pyoxigraph leaves reading beside a writing process
+    undefined, so read-only openers must not overlap a load.
     """
 
     def __init__(self, path: Path, *, read_only: bool = False, create: bool = True) -> None:
@@ -106,7 +117,7 @@ class EmbeddedStore(Store):
 
         :raises StoreError: if there is no store at ``path`` and ``create`` is false, or it cannot be opened.
         """
-        if not create and not (path / "CURRENT").is_file():
+        if not create and not self.exists(path):
             raise StoreError(f"no store at {path}: run `claimgraph load` first (or set CLAIMGRAPH_STORE)")
         try:
             if not read_only:
@@ -115,6 +126,11 @@ class EmbeddedStore(Store):
         except OSError as error:
             raise StoreError(f"cannot open the store at {path}: {error}") from error
         self.path = path
+
+    @staticmethod
+    def exists(path: Path) -> bool:
+        """Whether ``path`` holds a store (RocksDB keeps its ``CURRENT`` file in every database directory)."""
+        return (path / "CURRENT").is_file()
 
     def query(self, sparql, *, substitutions=None):
         return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
@@ -127,5 +143,15 @@ class EmbeddedStore(Store):
         if format.supports_datasets:
             self._store.dump(output, format, prefixes=prefixes)
             return
-        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-        ox.serialize(dict.fromkeys(triples), output, format, prefixes=prefixes)
+        triples = self._store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }", use_default_graph_as_union=True
+        )
+        ox.serialize(triples, output, format, prefixes=prefixes)
+
+
+def open_store(path: Path, *, writable: bool) -> Store:
+    """The store at ``path``: opened for writing (created if missing), or read-only (it must exist).
+
+    :raises StoreError: if there is no store to read, or it cannot be opened (e.g. another process writes to it).
+    """
+    return EmbeddedStore(path, read_only=not writable, create=writable)

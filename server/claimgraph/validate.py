@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pyshacl
 import rdflib
 
-from claimgraph.dataset import SHAPES_FILE, Curated, compact, prefixes
+from claimgraph.dataset import Curated, compact, prefixes, sparql_prefixes
 
-CONTEXT = 32  # characters of oa:prefix / oa:suffix shown in messages
+CONTEXT = 32  # characters of surrounding text shown in messages
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -36,44 +36,44 @@ def validate(curated: Curated) -> list[Problem]:
     return sorted(set(_check_shapes(curated, store)) | set(_check_quotes(curated, store)))
 
 
+def _to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
 def _check_shapes(curated: Curated, store: ox.Store) -> list[Problem]:
-    triples = ox.serialize((quad.triple for quad in curated.quads), format=ox.RdfFormat.N_TRIPLES)
-    data = rdflib.Graph().parse(data=triples, format="nt")
-    shapes = rdflib.Graph().parse(curated.ontology_dir / SHAPES_FILE, format="turtle")
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    conforms, report, _ = pyshacl.validate(_to_rdflib(curated.quads), shacl_graph=_to_rdflib(curated.shapes), inference="none")
     results = report.query(
         """
         PREFIX sh: <http://www.w3.org/ns/shacl#>
-        SELECT ?focus ?path ?message ?value WHERE {
-            ?result a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultMessage ?message .
+        SELECT ?focus ?path ?message ?component ?value WHERE {
+            ?result a sh:ValidationResult ; sh:focusNode ?focus ; sh:sourceConstraintComponent ?component .
+            OPTIONAL { ?result sh:resultMessage ?message }
             OPTIONAL { ?result sh:resultPath ?path }
             OPTIONAL { ?result sh:value ?value }
         }"""
     )
     namespaces = prefixes(curated.ontology_dir)
     problems = []
-    for focus, path, message, value in results:
-        detail = str(message)
+    for focus, path, message, component, value in results:
+        detail = str(message) if message is not None else f"violates {compact(str(component), {'sh': str(rdflib.SH)})}"
         if isinstance(path, rdflib.URIRef):
             detail = f"{compact(str(path), namespaces)}: {detail}"
         if value is not None and value != focus and str(value) not in detail:
             detail += f" (value: {value.n3()})"
-        owners = _owning_claims(store, str(focus)) if isinstance(focus, rdflib.URIRef) else []
+        owners = _owning_claims(curated, store, str(focus)) if isinstance(focus, rdflib.URIRef) else []
         if owners and owners != [str(focus)]:
             detail += f" [at <{focus}>]"
         problems += [Problem(owner, detail) for owner in owners or [str(focus)]]
+    if not conforms and not problems:
+        problems.append(Problem(str(curated.data_dir), "the data does not conform to the shapes, and pyshacl named no node"))
     return problems
 
 
-def _owning_claims(store: ox.Store, node: str) -> list[str]:
+def _owning_claims(curated: Curated, store: ox.Store, node: str) -> list[str]:
     """The claims a node belongs to: the claim itself, or claims reaching it through evidence or figures."""
     solutions = store.query(
-        """
-        PREFIX cg: <https://w3id.org/claimgraph/ontology#>
-        PREFIX oa: <http://www.w3.org/ns/oa#>
-        SELECT DISTINCT ?claim ?node WHERE {
-            ?claim a cg:Claim ; (cg:evidence|cg:figure|cg:evidence/oa:hasSelector)? ?node .
-        }""",
+        sparql_prefixes(curated.ontology_dir)
+        + "SELECT DISTINCT ?claim ?node WHERE { ?claim a cg:Claim ; (cg:evidence|cg:figure|cg:evidence/oa:hasSelector)? ?node }",
         substitutions={ox.Variable("node"): ox.NamedNode(node)},
         use_default_graph_as_union=True,
     )
@@ -81,20 +81,17 @@ def _owning_claims(store: ox.Store, node: str) -> list[str]:
 
 
 def _check_quotes(curated: Curated, store: ox.Store) -> list[Problem]:
+    header = sparql_prefixes(curated.ontology_dir)
     citing: dict[str, list[str]] = defaultdict(list)
-    for solution in store.query(
-        "PREFIX cg: <https://w3id.org/claimgraph/ontology#> SELECT ?claim ?evidence WHERE { ?claim cg:evidence ?evidence }",
-        use_default_graph_as_union=True,
-    ):
-        citing[solution["evidence"].value].append(solution["claim"].value)
+    for row in store.query(header + "SELECT ?claim ?evidence WHERE { ?claim cg:evidence ?evidence }", use_default_graph_as_union=True):
+        citing[row["evidence"].value].append(row["claim"].value)
 
     problems: list[Problem] = []
     texts: dict[str, str | None] = {}
+    # Spans whose selectors are malformed (offsets that are not integers, say) are the shapes' to report.
     for row in store.query(
-        """
-        PREFIX cg: <https://w3id.org/claimgraph/ontology#>
-        PREFIX oa: <http://www.w3.org/ns/oa#>
-        PREFIX schema: <http://schema.org/>
+        header
+        + """
         SELECT ?source ?path ?sha256 ?evidence ?exact ?prefix ?suffix ?start ?end WHERE {
             ?source cg:archivedText ?archive .
             ?archive cg:localPath ?path ; schema:sha256 ?sha256 .
@@ -103,6 +100,7 @@ def _check_quotes(curated: Curated, store: ox.Store) -> list[Problem]:
             OPTIONAL { ?quote oa:prefix ?prefix }
             OPTIONAL { ?quote oa:suffix ?suffix }
             ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+            FILTER (DATATYPE(?start) = xsd:integer && DATATYPE(?end) = xsd:integer)
         }""",
         use_default_graph_as_union=True,
     ):
@@ -127,7 +125,11 @@ def _check_quotes(curated: Curated, store: ox.Store) -> list[Problem]:
 
 
 def _archived_text(curated: Curated, source: str, path: str, sha256: str) -> tuple[str | None, list[Problem]]:
-    file = curated.data_dir / path
+    """The archived text of ``source``, read from ``path`` within the data directory, and its problems."""
+    data_dir = curated.data_dir.resolve()
+    file = (data_dir / path).resolve()
+    if not file.is_relative_to(data_dir):
+        return None, [Problem(source, f"archived text path {path!r} leads outside the data directory")]
     try:
         content = file.read_bytes()
     except OSError as error:
@@ -171,4 +173,3 @@ def _where(text: str, exact: str) -> str:
 
 def _clip(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[: limit - 1] + "…")
-
