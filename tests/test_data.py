@@ -39,7 +39,7 @@ ARTICLE_FIGURES = [
     ("terror-cell-members-arrested", "place/antwerp", "9", "unit/person", "nine"),
     ("age", "person/rafig", "15", "unit/year", "15-year-old"),
     ("time-since-fleeing", "person/rafig", "18", "unit/month", "18 months ago"),
-    ("middle-class-families-persuaded", "place/mechelen", "100..999", "unit/family", "a few hundred"),
+    ("middle-class-families-persuaded", "place/mechelen", "200..900", "unit/family", "a few hundred"),
 ]
 
 ID = "https://w3id.org/claimgraph/id/"
