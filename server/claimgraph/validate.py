@@ -53,6 +53,7 @@ def _check_shapes(curated: Curated, store: ox.Store) -> list[Problem]:
         }"""
     )
     namespaces = prefixes(curated.ontology_dir)
+    owning = _owning_claims(curated, store)
     problems = []
     for focus, path, message, component, value in results:
         detail = str(message) if message is not None else f"violates {compact(str(component), {'sh': str(rdflib.SH)})}"
@@ -60,7 +61,7 @@ def _check_shapes(curated: Curated, store: ox.Store) -> list[Problem]:
             detail = f"{compact(str(path), namespaces)}: {detail}"
         if value is not None and value != focus and str(value) not in detail:
             detail += f" (value: {value.n3()})"
-        owners = _owning_claims(curated, store, str(focus)) if isinstance(focus, rdflib.URIRef) else []
+        owners = owning.get(str(focus), [])
         if owners and owners != [str(focus)]:
             detail += f" [at <{focus}>]"
         problems += [Problem(owner, detail) for owner in owners or [str(focus)]]
@@ -69,15 +70,17 @@ def _check_shapes(curated: Curated, store: ox.Store) -> list[Problem]:
     return problems
 
 
-def _owning_claims(curated: Curated, store: ox.Store, node: str) -> list[str]:
-    """The claims a node belongs to: the claim itself, or claims reaching it through evidence or figures."""
-    solutions = store.query(
+def _owning_claims(curated: Curated, store: ox.Store) -> dict[str, list[str]]:
+    """For every node a claim owns (itself, its evidence, their selectors, its figures): the claims owning it."""
+    owning: dict[str, list[str]] = defaultdict(list)
+    for row in store.query(
         sparql_prefixes(curated.ontology_dir)
-        + "SELECT DISTINCT ?claim ?node WHERE { ?claim a cg:Claim ; (cg:evidence|cg:figure|cg:evidence/oa:hasSelector)? ?node }",
-        substitutions={ox.Variable("node"): ox.NamedNode(node)},
+        + "SELECT DISTINCT ?claim ?node WHERE { ?claim a cg:Claim ; (cg:evidence|cg:figure|cg:evidence/oa:hasSelector)? ?node }"
+        " ORDER BY ?claim",
         use_default_graph_as_union=True,
-    )
-    return sorted(solution["claim"].value for solution in solutions)
+    ):
+        owning[row["node"].value].append(row["claim"].value)
+    return owning
 
 
 def _check_quotes(curated: Curated, store: ox.Store) -> list[Problem]:
