@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
+import requests
 
 from claimgraph import dataset
 from claimgraph.config import resource_dir
@@ -103,3 +109,78 @@ def isomorphic_datasets(left: bytes, right: bytes) -> bool:
     """Whether two N-Quads documents hold the same graphs, each isomorphic to its namesake."""
     a, b = as_dataset(left), as_dataset(right)
     return a.keys() == b.keys() and all(rdflib.compare.isomorphic(a[name], b[name]) for name in a)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclasses.dataclass
+class Server:
+    """A ``claimgraph serve`` process on a free local port."""
+
+    url: str
+    store: Path
+    token: str
+    process: subprocess.Popen
+
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+
+@contextlib.contextmanager
+def running_server(store: Path, **settings: str):
+    """Run ``claimgraph serve`` over ``store`` (with ``CLAIMGRAPH_<NAME>`` settings) until the block ends."""
+    port = free_port()
+    environ = {**os.environ, "CLAIMGRAPH_UPDATE_TOKEN": TOKEN, "CLAIMGRAPH_QUERY_TIMEOUT": "3", "CLAIMGRAPH_WORKERS": "2"}
+    environ.update({f"CLAIMGRAPH_{name.upper()}": value for name, value in settings.items()})
+    log = store.parent / f"server-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "claimgraph", "--store", str(store), "serve", "--port", str(port)],
+            env=environ, stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield Server(url, store, environ["CLAIMGRAPH_UPDATE_TOKEN"], process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+TOKEN = "test-token-" + os.urandom(8).hex()
+
+
+@pytest.fixture(scope="session")
+def server(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """One server over a copy of the curated store for the whole session: row cap 50, CORS for one origin.
+
+    Tests that write must use graphs of their own and leave the curated graphs alone.
+    """
+    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("served") / "store"))
+    with running_server(store, max_rows="50", cors_origins="https://checker.example", max_request_bytes="200000") as running:
+        yield running
+
+
+@pytest.fixture
+def own_server(loaded_store: Path, tmp_path: Path) -> Server:
+    """A server of its own over a fresh copy of the curated store, for tests that change it or stop its workers."""
+    store = Path(shutil.copytree(loaded_store, tmp_path / "store"))
+    with running_server(store) as running:
+        yield running

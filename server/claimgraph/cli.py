@@ -6,6 +6,7 @@ by the options given here. Errors are one line on stderr and exit status 1; usag
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -100,6 +101,24 @@ def export(config: Config, format_name: str, output: BinaryIO) -> None:
     """Export the whole store (formats without named graphs get the union of all graphs)."""
     format = _chosen(formats.rdf_format, format_name)
     export_store(_open(config, writable=False), output, format, config.ontology_dir)
+
+
+@main.command()
+@click.option("--host", help="Address to listen on [env CLAIMGRAPH_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [env CLAIMGRAPH_PORT; default 8000].")
+@click.option("--workers", type=click.IntRange(min=1), help="Query worker processes [env CLAIMGRAPH_WORKERS; default: one per core].")
+@click.pass_obj
+def serve(config: Config, **options: object) -> None:
+    """Serve SPARQL, canned queries and pages over HTTP, under gunicorn.
+
+    One gunicorn process with threads handles HTTP; queries run in ``--workers`` processes, each
+    stopped at the time limit (CLAIMGRAPH_QUERY_TIMEOUT).
+    """
+    from claimgraph.wsgi import serve as run_server
+
+    config = dataclasses.replace(config, **{name: value for name, value in options.items() if value is not None})
+    _open(config, writable=False)
+    run_server(config)
 
 
 @main.command()

@@ -27,6 +27,23 @@ def resource_dir(name: str) -> Path:
     return checkout
 
 
+def _positive(kind: Callable[[str], int | float]) -> Callable[[str], int | float]:
+    """A parser of positive numbers of ``kind`` (``int`` or ``float``)."""
+
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if not value > 0:
+            raise ValueError(f"must be a positive number, got {text!r}")
+        return value
+
+    return parse
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A list given as text: items separated by commas or whitespace."""
+    return tuple(item for item in text.replace(",", " ").split() if item)
+
+
 def _setting(default: object = dataclasses.MISSING, *, factory: Callable[[], object] | None = None, parse: Callable[[str], object]):
     """A field of :class:`Config`; ``parse`` turns the text of an environment variable into its value."""
     if factory is not None:
@@ -46,6 +63,22 @@ class Config:
     ontology_dir: Path = _setting(factory=lambda: resource_dir("ontology"), parse=Path)
     data_dir: Path = _setting(factory=lambda: resource_dir("data"), parse=Path)
     queries_dir: Path = _setting(factory=lambda: resource_dir("queries"), parse=Path)
+    host: str = _setting("127.0.0.1", parse=str)
+    port: int = _setting(8000, parse=int)
+    #: query worker processes; queries run in parallel across them.
+    workers: int = _setting(factory=lambda: os.cpu_count() or 1, parse=_positive(int))
+    #: bearer token that unlocks writes; writes are refused while it is unset.
+    update_token: str | None = _setting(None, parse=str)
+    #: seconds a query or update may run before its worker process is ended.
+    query_timeout: float = _setting(10.0, parse=_positive(float))
+    #: most result rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; the rest is cut and the cut stated.
+    max_rows: int = _setting(10_000, parse=_positive(int))
+    #: largest request body in bytes (413 beyond).
+    max_request_bytes: int = _setting(16 * 1024 * 1024, parse=_positive(int))
+    #: origins allowed to call the service from a browser (``*`` for any); none by default.
+    cors_origins: tuple[str, ...] = _setting((), parse=_words)
+    #: SERVICE endpoints and LOAD sources that queries and updates may reach; none by default.
+    remote_allow: tuple[str, ...] = _setting((), parse=_words)
 
     @classmethod
     def load(cls, overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] = os.environ) -> Config:

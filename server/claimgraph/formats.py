@@ -6,7 +6,10 @@ here instead of naming formats itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -46,3 +49,69 @@ def result_format(name: str) -> ox.QueryResultsFormat:
     if name not in RESULT_FORMATS:
         raise ValueError(f"unknown results format {name!r}; use one of: {', '.join(RESULT_FORMATS)}")
     return RESULT_FORMATS[name]
+
+
+#: Media types of SPARQL results (SELECT, ASK) the service offers, the default first.
+RESULT_MEDIA_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+
+#: Media types of RDF graphs (CONSTRUCT, DESCRIBE, graph downloads) the service offers, the default first.
+RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+
+HTML = "text/html"
+PROBLEM_JSON = "application/problem+json"
+
+#: What ``format=`` and URL suffixes may name, each with the media types it stands for, tried in order.
+SHORT_NAMES: dict[str, tuple[str, ...]] = {
+    "json": ("application/sparql-results+json", "application/ld+json", "application/json"),
+    "srj": ("application/sparql-results+json",),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "srx": ("application/sparql-results+xml",),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle",),
+    "ttl": ("text/turtle",),
+    "ntriples": ("application/n-triples",),
+    "nt": ("application/n-triples",),
+    "jsonld": ("application/ld+json",),
+    "rdfxml": ("application/rdf+xml",),
+    "rdf": ("application/rdf+xml",),
+    "nquads": ("application/n-quads",),
+    "nq": ("application/n-quads",),
+    "trig": ("application/trig",),
+    "html": (HTML,),
+}
+
+
+def negotiate(accept: MIMEAccept, offers: Sequence[str], override: str | None = None) -> str | None:
+    """The media type to answer with: the one ``override`` names, else the best of ``offers`` for ``accept``.
+
+    ``override`` is the value of a ``format=`` parameter or a URL suffix: a short name from
+    :data:`SHORT_NAMES` or a media type. With no Accept header the first offer is chosen; wildcards,
+    q-values and specificity are weighed by werkzeug's :class:`MIMEAccept`.
+
+    :returns: ``None`` when the client accepts none of ``offers`` (answer 406).
+    :raises ValueError: if ``override`` names no format among ``offers``; the message lists the ones there are.
+    """
+    if override is not None:
+        for media_type in SHORT_NAMES.get(override.lower(), (override.lower(),)):
+            if media_type in offers:
+                return media_type
+        names = sorted({name for name, types in SHORT_NAMES.items() if set(types) & set(offers)})
+        raise ValueError(f"unknown or unsuitable format {override!r} here; use one of: {', '.join(names)}")
+    if not accept.provided:
+        return offers[0]
+    return accept.best_match(offers)

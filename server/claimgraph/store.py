@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,12 +35,37 @@ class Stats:
         return sum(self.graphs.values())
 
 
+def insert_data(quads: Iterable[ox.Quad]) -> str:
+    """A SPARQL ``INSERT DATA`` of ``quads``, each term written by pyoxigraph in N-Triples syntax (never pasted text).
+
+    Terms SPARQL 1.1 cannot write (RDF 1.2 triple terms) make the update fail to parse, changing nothing.
+    """
+    by_graph: dict[ox.NamedNode | ox.DefaultGraph, list[ox.Quad]] = defaultdict(list)
+    for quad in quads:
+        by_graph[quad.graph_name].append(quad)
+    blocks = []
+    for graph, graph_quads in by_graph.items():
+        triples = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in graph_quads)
+        blocks.append(triples if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{\n{triples}\n}}")
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
 class Store(abc.ABC):
     """A quad store that answers SPARQL 1.1 queries and updates."""
 
     @abc.abstractmethod
-    def query(self, sparql: str, *, substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
-        """Run a SPARQL query with the union of the named graphs as default graph.
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+        default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query over ``default_graph`` and ``named_graphs``.
+
+        When neither is given, the default graph is the union of the named graphs and every named
+        graph can be queried; otherwise the dataset is the one given (an absent part is empty).
 
         :raises SyntaxError: if the query does not parse.
         """
@@ -69,21 +94,12 @@ class Store(abc.ABC):
         :raises ValueError: if a quad is not in a named graph.
         :raises SyntaxError: if a term cannot be written in SPARQL (an RDF 1.2 triple term); nothing is changed.
         """
-        by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
+        quads = list(quads)
         for quad in quads:
             if not isinstance(quad.graph_name, ox.NamedNode):
                 raise ValueError(f"quad not in a named graph: {quad}")
-            by_graph[quad.graph_name].append(quad)
-        operations = [f"DROP SILENT GRAPH {graph}" for graph in by_graph]
-        operations.append(
-            "INSERT DATA {\n"
-            + "\n".join(
-                f"GRAPH {graph} {{\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in graph_quads) + "\n}"
-                for graph, graph_quads in by_graph.items()
-            )
-            + "\n}"
-        )
-        self.update(" ;\n".join(operations))
+        graphs = {quad.graph_name for quad in quads}
+        self.update(" ;\n".join([*(f"DROP SILENT GRAPH {graph}" for graph in graphs), insert_data(quads)]))
 
     def is_empty(self) -> bool:
         """True when no named graph holds a quad."""
@@ -132,8 +148,12 @@ class EmbeddedStore(Store):
         """Whether ``path`` holds a store (RocksDB keeps its ``CURRENT`` file in every database directory)."""
         return (path / "CURRENT").is_file()
 
-    def query(self, sparql, *, substitutions=None):
-        return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+    def query(self, sparql, *, substitutions=None, default_graph=None, named_graphs=None):
+        if default_graph is None and named_graphs is None:
+            return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+        return self._store.query(
+            sparql, substitutions=substitutions, default_graph=list(default_graph or []), named_graphs=list(named_graphs or [])
+        )
 
     def update(self, sparql):
         self._store.update(sparql)

@@ -1,0 +1,82 @@
+"""From an HTTP request to a running query and back: the formats a client wants, and the streamed answer.
+
+Shared by every endpoint that answers with query results (the SPARQL endpoint, canned queries,
+graph downloads), so that negotiation, the row cap and the truncation notice behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, current_app, request
+
+from claimgraph import formats
+from claimgraph.executor import Answer, Executor, NotAcceptable, Query
+
+#: The header that states a cut answer and the cap that cut it (as Virtuoso does).
+TRUNCATED_HEADER = "X-SPARQL-MaxRows"
+
+
+class FormatError(ValueError):
+    """The ``format`` parameter (or URL suffix) names no format this answer can take."""
+
+    param = "format"
+
+
+def executor() -> Executor:
+    return current_app.extensions["claimgraph.executor"]
+
+
+def wanted(override: str | None) -> dict[str, str | None]:
+    """The media types to answer in, per query form, from ``override`` (``format=`` or suffix) or the Accept header.
+
+    :raises FormatError: if ``override`` names no format of either form.
+    """
+    choice = {}
+    for key, offers in (("results_as", list(formats.RESULT_MEDIA_TYPES)), ("graph_as", list(formats.RDF_MEDIA_TYPES))):
+        try:
+            choice[key] = formats.negotiate(request.accept_mimetypes, offers, override)
+        except ValueError:
+            choice[key] = None
+    if override is not None and not any(choice.values()):
+        names = sorted(name for name in formats.SHORT_NAMES if name != "html")
+        raise FormatError(f"parameter 'format': unknown format {override!r}; use one of: {', '.join(names)}")
+    return choice
+
+
+def run(job: Query, *, override: str | None = None) -> Response:
+    """Run ``job`` and stream its answer.
+
+    :raises FormatError: if ``override`` was given and does not fit the query's form.
+    :raises NotAcceptable: if the Accept header allows no representation of the answer (406).
+    """
+    try:
+        answer = executor().query(job)
+    except NotAcceptable as error:
+        if override is not None:
+            raise FormatError(f"parameter 'format': {override!r} cannot represent a {error.form} answer") from error
+        raise
+    return respond(answer)
+
+
+def respond(answer: Answer) -> Response:
+    """A streamed response of ``answer``; the worker is released when the body has been sent or dropped."""
+    headers = {TRUNCATED_HEADER: str(answer.count)} if answer.truncated else {}
+    return Response(answer.chunks, headers=headers, mimetype=answer.media_type)
+
+
+def triples_response(triples: list, *, html: str | None = None, override: str | None = None) -> Response:
+    """``triples`` in the RDF format the client prefers; browsers get ``html`` instead when it is given.
+
+    :raises FormatError: if ``override`` names no RDF format.
+    """
+    offers = [*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])]
+    try:
+        media_type = formats.negotiate(request.accept_mimetypes, offers, override)
+    except ValueError as error:
+        raise FormatError(f"parameter 'format': {error}") from error
+    if media_type is None:
+        raise NotAcceptable("GRAPH")
+    if media_type == formats.HTML:
+        return Response(html, mimetype=formats.HTML)
+    body = ox.serialize(triples, format=formats.RDF_MEDIA_TYPES[media_type], prefixes=executor().prefixes)
+    return Response(body, mimetype=media_type)

@@ -1,0 +1,118 @@
+"""Blueprint: the SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?graph=<iri>`` or ``?default``).
+
+Reads stream the graph through a query worker; writes become one SPARQL update each, built from
+terms pyoxigraph wrote, so they are atomic like every other update.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request, url_for
+from werkzeug.exceptions import NotFound, UnsupportedMediaType
+
+from claimgraph import answers, formats, protocol
+from claimgraph.executor import Query
+from claimgraph.store import insert_data
+
+blueprint = Blueprint("graphstore", __name__)
+
+#: RDF formats a graph may be sent in (one graph: no dataset formats).
+_TRIPLE_FORMATS = {media: fmt for media, fmt in formats.RDF_MEDIA_TYPES.items() if not fmt.supports_datasets}
+#: Where graphs POSTed to the store itself are created.
+NEW_GRAPHS = "https://w3id.org/claimgraph/graph/posted/"
+
+
+def _target() -> ox.NamedNode | ox.DefaultGraph | None:
+    """The graph the request names: ``?graph=<iri>``, ``?default``, or neither (``None``, the store itself).
+
+    :raises ParameterError: if both are given, or the IRI is not absolute.
+    """
+    params = protocol.url_parameters()
+    named = protocol.graphs(params, "graph")
+    if len(named) > 1:
+        raise protocol.ParameterError("graph", "given more than once")
+    if named and "default" in params:
+        raise protocol.ParameterError("graph", "give either ?graph=<iri> or ?default, not both")
+    if named:
+        return named[0]
+    return ox.DefaultGraph() if "default" in params else None
+
+
+def _exists(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+    if isinstance(graph, ox.DefaultGraph):
+        return True
+    return answers.executor().ask("ASK { GRAPH ?g { } }", substitutions={"g": graph})
+
+
+def _location(graph: ox.NamedNode | ox.DefaultGraph) -> str:
+    if isinstance(graph, ox.DefaultGraph):
+        return url_for("graphstore.graph", default="", _external=True)
+    return url_for("graphstore.graph", graph=graph.value, _external=True)
+
+
+@blueprint.route("/store", methods=["GET", "HEAD"])
+def graph() -> Response:
+    """The triples of one graph, in the RDF format negotiated; 404 if there is no such graph."""
+    target = _target()
+    if target is None:
+        raise protocol.ParameterError("graph", "name a graph with ?graph=<iri>, or ?default")
+    if not _exists(target):
+        raise NotFound(f"there is no graph {target}")
+    override = protocol.single(protocol.url_parameters(), "format")
+    wanted = answers.wanted(override)
+    if request.method == "HEAD":
+        if wanted["graph_as"] is None:
+            raise answers.NotAcceptable("GRAPH")
+        return Response(mimetype=wanted["graph_as"])
+    job = Query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=(target,), named_graphs=(), results_as=None, graph_as=wanted["graph_as"])
+    return answers.run(job, override=override)
+
+
+@blueprint.route("/store", methods=["PUT", "POST", "DELETE"])
+def write() -> Response:
+    """PUT replaces a graph, POST adds to it (or, to the store itself, creates a new graph), DELETE drops it.
+
+    201 with ``Location`` when a graph is created, 204 otherwise; 404 when DELETE names no graph.
+    """
+    protocol.require_writer()
+    target = _target()
+    if request.method == "DELETE":
+        if target is None:
+            raise protocol.ParameterError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
+        if not _exists(target):
+            raise NotFound(f"there is no graph {target}")
+        answers.executor().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
+        return Response(status=204)
+    created = target is None
+    if created:
+        if request.method != "POST":
+            raise protocol.ParameterError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
+        target = ox.NamedNode(NEW_GRAPHS + str(uuid.uuid4()))
+    else:
+        created = not _exists(target)
+    triples = _body_triples(target)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+    operations = [insert_data(quads)] if quads else []
+    if request.method == "PUT":
+        operations.insert(0, "DROP SILENT DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP SILENT GRAPH {target}")
+    if created and isinstance(target, ox.NamedNode):
+        operations.insert(0, f"CREATE SILENT GRAPH {target}")
+    answers.executor().update(" ;\n".join(operations))
+    if created:
+        return Response(status=201, headers={"Location": _location(target)})
+    return Response(status=204)
+
+
+def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Triple]:
+    """The triples of the request body, parsed in the format its Content-Type names.
+
+    :raises UnsupportedMediaType: for a missing or unknown Content-Type, or a dataset format.
+    :raises SyntaxError: with the parser's position, if the body does not parse.
+    """
+    if request.mimetype not in _TRIPLE_FORMATS:
+        given = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(f"{given} is not a graph format accepted here; send one of: {', '.join(_TRIPLE_FORMATS)}")
+    base = target.value if isinstance(target, ox.NamedNode) else None
+    return list(ox.parse(request.get_data(), _TRIPLE_FORMATS[request.mimetype], base_iri=base))

@@ -1,0 +1,39 @@
+"""Blueprint: the home page, the VoID description and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, url_for
+
+from claimgraph import answers, description
+
+blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.route("/")
+def home() -> str:
+    """A page linking every endpoint, with what the store holds."""
+    return render_template(
+        "home.html",
+        counts=description.graph_counts(answers.executor()),
+        catalog=current_app.extensions["claimgraph.catalog"],
+        writable=bool(current_app.extensions["claimgraph"].update_token),
+    )
+
+
+@blueprint.route("/.well-known/void")
+def void() -> Response:
+    """The VoID description of the dataset (RDF by content negotiation), with triple and entity counts per graph."""
+    triples = description.void(
+        answers.executor(),
+        dataset_iri=url_for("pages.void", _external=True),
+        endpoint=url_for("sparql.query", _external=True),
+        title="claimgraph: claims made in the news, traced to the words of their sources",
+    )
+    return answers.triples_response(triples)
+
+
+@blueprint.route("/healthz")
+def health() -> Response:
+    """200 and ``ok`` when a query worker answers a query over the store; 503 otherwise."""
+    answers.executor().ask("ASK { }")
+    return Response("ok\n", mimetype="text/plain")

@@ -1,0 +1,110 @@
+"""Reading SPARQL 1.1 Protocol requests: parameters from the URL and the body, strictly UTF-8, and who may write.
+
+Every endpoint reads its parameters here, so that duplicate parameters, bad encodings, wrong
+media types and bad graph IRIs get the same answer everywhere.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from flask import current_app, request
+from werkzeug.datastructures import MultiDict, WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized, UnsupportedMediaType
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class ParameterError(ValueError):
+    """A request parameter is missing, repeated or malformed; ``param`` names it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"parameter {param!r}: {message}")
+        self.param = param
+
+
+def _decoded(raw: bytes, where: str) -> MultiDict:
+    try:
+        return MultiDict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"the {where} is not valid UTF-8 (byte {error.start}): percent-encode UTF-8") from error
+
+
+def url_parameters() -> MultiDict:
+    """The parameters of the URL's query string.
+
+    :raises ValueError: if they are not UTF-8.
+    """
+    return _decoded(request.query_string, "query string")
+
+
+def parameters(*, body_types: tuple[str, ...] = ()) -> tuple[MultiDict, str | None]:
+    """The request's parameters (URL, then a form body), and the body itself when its type is one of ``body_types``.
+
+    :raises UnsupportedMediaType: (415) for a POST whose Content-Type is missing, not a form, not
+        one of ``body_types``, or declares a charset other than UTF-8.
+    :raises ValueError: if the URL or the body is not UTF-8.
+    """
+    params = url_parameters()
+    if request.method != "POST":
+        return params, None
+    accepted = (FORM, *body_types)
+    if request.mimetype not in accepted:
+        given = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(f"{given} is not accepted here; send one of: {', '.join(accepted)}")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not accepted; send UTF-8")
+    if request.mimetype == FORM:
+        params.update(_decoded(request.get_data(), "request body"))
+        return params, None
+    try:
+        return params, request.get_data().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"the request body is not valid UTF-8 (byte {error.start})") from error
+
+
+def single(params: MultiDict, name: str, *, required: bool = False) -> str | None:
+    """The one value of ``name``.
+
+    :raises ParameterError: if it is given more than once, or is required and missing.
+    """
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise ParameterError(name, f"given {len(values)} times; give it once")
+    if required and not values:
+        raise ParameterError(name, "missing")
+    return values[0] if values else None
+
+
+def graphs(params: MultiDict, name: str) -> tuple[ox.NamedNode, ...]:
+    """The IRIs given as ``name`` (e.g. ``default-graph-uri``), each checked.
+
+    :raises ParameterError: naming the parameter, for a value that is not an absolute IRI.
+    """
+    found = []
+    for value in params.getlist(name):
+        try:
+            found.append(ox.NamedNode(value))
+        except ValueError as error:
+            raise ParameterError(name, f"{value!r} is not an absolute IRI ({error})") from error
+    return tuple(found)
+
+
+def require_writer() -> None:
+    """Let the request write only with the configured bearer token (compared in constant time).
+
+    :raises Forbidden: (403) when writes are off (no token configured) or the token is wrong.
+    :raises Unauthorized: (401) when no bearer token is given.
+    """
+    token = current_app.extensions["claimgraph"].update_token
+    if not token:
+        raise Forbidden("writes are disabled on this service: the operator has set no update token (CLAIMGRAPH_UPDATE_TOKEN)")
+    given = request.authorization
+    if given is None or given.type != "bearer" or not given.token:
+        raise Unauthorized("writes need 'Authorization: Bearer <token>'", www_authenticate=WWWAuthenticate("bearer", {"realm": "claimgraph"}))
+    if not hmac.compare_digest(given.token.encode(), token.encode()):
+        raise Forbidden("the bearer token is not the update token")
+

@@ -1,0 +1,163 @@
+"""Blueprint: canned queries as a typed API — ``/queries``, ``/queries/<name>[.<suffix>]``, ``/openapi.json``.
+
+Parameters are parsed and type-checked by the catalog and bound as RDF terms through pyoxigraph's
+substitutions; the query text is never edited. Answers go through the same executor, negotiation
+and row cap as ``/sparql``; ``.rq`` serves a query's source.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from claimgraph import answers, formats, protocol
+from claimgraph.catalog import CannedQuery
+from claimgraph.executor import Query
+
+blueprint = Blueprint("queries", __name__)
+
+#: The parameter that picks the answer's format; no canned query may have a parameter of this name.
+FORMAT = "format"
+
+
+def _catalog() -> dict[str, CannedQuery]:
+    return current_app.extensions["claimgraph.catalog"]
+
+
+def _canned(name: str) -> CannedQuery:
+    canned = _catalog().get(name)
+    if canned is None:
+        raise NotFound(f"there is no canned query {name!r}; see {url_for('queries.index')}")
+    return canned
+
+
+def describe(canned: CannedQuery) -> dict[str, object]:
+    """What the JSON list says of one query."""
+    return {
+        "name": canned.name,
+        "summary": canned.summary,
+        "description": canned.description,
+        "tags": list(canned.tags),
+        "form": canned.form,
+        "params": [
+            {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "values": list(p.values),
+             "description": p.description}
+            for p in canned.params
+        ],
+        "example": canned.example,
+        "url": url_for("queries.show", name=canned.name, _external=True),
+        "source": url_for("queries.source", name=canned.name, _external=True),
+    }
+
+
+@blueprint.route("/queries")
+def index() -> Response:
+    """The canned queries: JSON for API clients, a page for browsers."""
+    offers = ["application/json", formats.HTML]
+    media_type = formats.negotiate(request.accept_mimetypes, offers, protocol.single(protocol.url_parameters(), FORMAT))
+    if media_type is None:
+        raise answers.NotAcceptable("list")
+    if media_type == formats.HTML:
+        return Response(render_template("queries.html", catalog=_catalog()), mimetype=formats.HTML)
+    return current_app.json.response([describe(canned) for canned in _catalog().values()])
+
+
+@blueprint.route("/queries/<name>.rq")
+def source(name: str) -> Response:
+    """The query's file, header included."""
+    return Response(_canned(name).text, mimetype="application/sparql-query")
+
+
+@blueprint.route("/queries/<name>")
+@blueprint.route("/queries/<name>.<suffix>")
+def show(name: str, suffix: str | None = None) -> Response:
+    """Run the query with the parameters of the URL; the suffix or ``format=`` overrides Accept.
+
+    :raises ParamError: (400, naming the parameter) for an unknown parameter or a bad value.
+    """
+    canned = _canned(name)
+    params = protocol.url_parameters()
+    override = suffix if suffix is not None else protocol.single(params, FORMAT)
+    args = {key: protocol.single(params, key) for key in params if key != FORMAT}
+    substitutions = canned.bind(args)
+    if override is None and _prefers_html():
+        return Response(render_template("query.html", canned=canned, args=args), mimetype=formats.HTML)
+    job = Query(
+        canned.text,
+        substitutions={variable.value: term for variable, term in substitutions.items()},
+        max_rows=current_app.extensions["claimgraph"].max_rows,
+        **answers.wanted(override),
+    )
+    return answers.run(job, override=override)
+
+
+def _prefers_html() -> bool:
+    offers = [*formats.RESULT_MEDIA_TYPES, *formats.RDF_MEDIA_TYPES, formats.HTML]
+    return request.accept_mimetypes.provided and formats.negotiate(request.accept_mimetypes, offers) == formats.HTML
+
+
+_SCHEMAS = {
+    "iri": {"type": "string", "format": "iri"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "date": {"type": "string", "format": "date"},
+}
+
+
+@blueprint.route("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of the canned-query API."""
+    problem = {"description": "a bad parameter value, named in the problem's `parameter`",
+               "content": {formats.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    paths: dict[str, object] = {
+        "/queries": {"get": {
+            "operationId": "listQueries", "summary": "The canned queries",
+            "responses": {"200": {"description": "every canned query with its parameters",
+                                  "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                                              formats.HTML: {}}}},
+        }},
+    }
+    for canned in _catalog().values():
+        offered = formats.RDF_MEDIA_TYPES if canned.form in ("CONSTRUCT", "DESCRIBE") else formats.RESULT_MEDIA_TYPES
+        parameters = [
+            {"name": p.name, "in": "query", "required": p.required, "description": p.description or p.expected,
+             "schema": {"type": "string", "enum": list(p.values)} if p.type == "enum"
+             else {**_SCHEMAS[p.type], **({"default": p.default} if p.default is not None else {})}}
+            for p in canned.params
+        ]
+        parameters.append({"name": FORMAT, "in": "query", "required": False,
+                           "description": "the answer's format, overriding Accept",
+                           "schema": {"type": "string", "enum": sorted(n for n, t in formats.SHORT_NAMES.items() if set(t) & set(offered))}})
+        operation = {
+            "operationId": canned.name.replace("-", "_"),
+            "summary": canned.summary,
+            "description": canned.description,
+            "tags": list(canned.tags),
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": f"the {canned.form} answer; cut answers carry {answers.TRUNCATED_HEADER}",
+                        "content": {media_type: {} for media_type in offered}},
+                "400": problem,
+                "406": {"description": "no acceptable representation"},
+                "503": {"description": "the query ran past the time limit"},
+            },
+        }
+        if canned.example is not None:
+            operation["x-example"] = canned.example
+        paths[f"/queries/{canned.name}"] = {"get": operation}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "claimgraph canned queries", "version": current_app.config.get("CLAIMGRAPH_VERSION", "0"),
+                 "description": "Typed, documented SPARQL queries over claims made in the news; "
+                                "parameter values are bound as RDF terms, never pasted into query text."},
+        "servers": [{"url": request.url_root.rstrip("/")}],
+        "paths": paths,
+        "components": {"schemas": {"Problem": {
+            "type": "object",
+            "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                           "detail": {"type": "string"}, "parameter": {"type": "string"}},
+            "required": ["title", "status", "detail"],
+        }}},
+    }
+    return current_app.json.response(document)

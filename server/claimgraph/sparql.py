@@ -1,0 +1,93 @@
+"""Blueprint: the SPARQL 1.1 Protocol — queries at ``/sparql``, updates at ``/update``, and the service description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from claimgraph import answers, description, formats, protocol
+from claimgraph.executor import Query
+from claimgraph.sparqltext import add_using, refuse_remote
+
+blueprint = Blueprint("sparql", __name__)
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def query() -> Response:
+    """Run a query given as ``query=`` (GET or form POST) or as an ``application/sparql-query`` body.
+
+    Without a query, GET answers with the service description, or the query page for browsers.
+    """
+    params, body = protocol.parameters(body_types=(QUERY_TYPE,))
+    if "update" in params:
+        raise protocol.ParameterError("update", "updates are sent by POST to /update, never to /sparql")
+    text = protocol.single(params, "query")
+    if body is not None:
+        if text is not None:
+            raise protocol.ParameterError("query", "given both in the URL and as the request body; give it once")
+        text = body
+    override = protocol.single(params, "format")
+    if text is None:
+        if request.method == "POST":
+            raise protocol.ParameterError("query", "missing")
+        return _service_description(override)
+    if override is None and _prefers_html():
+        return Response(_page(text), mimetype=formats.HTML)
+    refuse_remote(text, current_app.extensions["claimgraph"].remote_allow)
+    default_graph = protocol.graphs(params, "default-graph-uri")
+    named_graphs = protocol.graphs(params, "named-graph-uri")
+    dataset = default_graph or named_graphs
+    job = Query(
+        text,
+        default_graph=default_graph if dataset else None,
+        named_graphs=named_graphs if dataset else None,
+        max_rows=current_app.extensions["claimgraph"].max_rows,
+        **answers.wanted(override),
+    )
+    return answers.run(job, override=override)
+
+
+@blueprint.route("/update", methods=["POST"])
+def update() -> Response:
+    """Apply an update given as ``update=`` (form POST) or as an ``application/sparql-update`` body; 204 when done."""
+    protocol.require_writer()
+    params, body = protocol.parameters(body_types=(UPDATE_TYPE,))
+    if "query" in params:
+        raise protocol.ParameterError("query", "queries are sent to /sparql; /update takes 'update'")
+    text = protocol.single(params, "update", required=body is None)
+    if body is not None:
+        if text is not None:
+            raise protocol.ParameterError("update", "given both in the URL and as the request body; give it once")
+        text = body
+    refuse_remote(text, current_app.extensions["claimgraph"].remote_allow)
+    using = [node.value for node in protocol.graphs(params, "using-graph-uri")]
+    using_named = [node.value for node in protocol.graphs(params, "using-named-graph-uri")]
+    try:
+        text = add_using(text, using, using_named)
+    except ValueError as error:
+        raise BadRequest(str(error)) from error
+    answers.executor().update(text)
+    return Response(status=204)
+
+
+def _prefers_html() -> bool:
+    offers = [*formats.RESULT_MEDIA_TYPES, *formats.RDF_MEDIA_TYPES, formats.HTML]
+    return request.accept_mimetypes.provided and formats.negotiate(request.accept_mimetypes, offers) == formats.HTML
+
+
+def _page(text: str = "") -> str:
+    return render_template("sparql.html", query=text, catalog=current_app.extensions["claimgraph.catalog"])
+
+
+def _service_description(override: str | None) -> Response:
+    config = current_app.extensions["claimgraph"]
+    triples = description.service(
+        answers.executor(),
+        endpoint=url_for("sparql.query", _external=True),
+        update_endpoint=url_for("sparql.update", _external=True),
+        writable=bool(config.update_token),
+    )
+    return answers.triples_response(triples, html=_page() if override is None else None, override=override)

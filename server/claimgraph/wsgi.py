@@ -1,0 +1,44 @@
+"""The production WSGI server: gunicorn running :func:`claimgraph.app.create_app`.
+
+One gunicorn worker process with threads: HTTP work is light, and the CPU-heavy work runs in the
+application's own query processes (see :mod:`claimgraph.executor`), which must all belong to one
+process so that writes can stop and restart them. More gunicorn workers would each start their own.
+"""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from claimgraph.app import create_app
+from claimgraph.config import Config
+
+
+class _Server(BaseApplication):
+    def __init__(self, config: Config) -> None:
+        self.claimgraph = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        config = self.claimgraph
+        settings = {
+            "bind": f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": max(8, 4 * config.workers),
+            # A request may wait for a free query worker and then run for as long as the time limit.
+            "timeout": int(2 * config.query_timeout) + 30,
+            "graceful_timeout": int(config.query_timeout) + 5,
+            "accesslog": "-",
+            "errorlog": "-",
+            "proc_name": "claimgraph",
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app(self.claimgraph)
+
+
+def serve(config: Config) -> None:
+    """Serve until interrupted (SIGINT or SIGTERM stop gracefully)."""
+    _Server(config).run()

@@ -1,0 +1,261 @@
+"""The canned-query catalog: header parsing and its errors, typed parameters, and binding values as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from claimgraph import catalog
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SELECT = "SELECT ?thing ?name WHERE { ?thing <http://schema.org/name> ?name }"
+INJECTION = 'x" } ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> "c" } #'
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def as_header(yaml: str) -> str:
+    """``yaml`` as ``#+`` header lines."""
+    return "".join(f"#+ {line}\n" for line in yaml.split("\n"))
+
+
+def query(tmp_path: Path, header: str, body: str = SELECT) -> catalog.CannedQuery:
+    """The canned query of one file ``q.rq`` holding ``header`` (YAML, without the ``#+``) and ``body``."""
+    write(tmp_path / "queries", "q.rq", as_header(header.strip("\n")) + body)
+    return catalog.load(tmp_path / "queries")["q"]
+
+
+PARAMS = "summary: s\nparams: "
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("q.rq", as_header("summary: [unclosed\ntags: x") + SELECT, "q.rq:2: header is not valid YAML"),
+        ("q.rq", SELECT, "no '#+' YAML header"),
+        ("q.rq", as_header("- a list") + SELECT, "header must be a YAML mapping"),
+        ("q.rq", as_header("description: no summary") + SELECT, "header has no summary"),
+        ("q.rq", as_header("summary: s\nparms: []") + SELECT, "unknown header key(s) parms"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: number}]") + SELECT, "parameter 'name': unknown type 'number'"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: enum}]") + SELECT, "parameter 'name': an enum needs values"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: enum, values: {a: b c}}]") + SELECT, "maps to 'b c', not an absolute IRI"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: string, values: [a]}]") + SELECT, "values are for enum parameters only"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: integer, default: ten}]") + SELECT, "default of parameter 'name': expected an integer"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: date, default: '2017-02-30'}]") + SELECT, "default of parameter 'name': expected a date"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: date, default: 2017-02-30}]") + SELECT, "header is not valid YAML: day is out of range"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: string, required: true, default: x}]") + SELECT, "required parameter cannot have a default"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: string, requird: true}]") + SELECT, "parameter 'name': unknown key(s) requird"),
+        ("q.rq", as_header(PARAMS + "[{name: the-name, type: string}]") + SELECT, "'the-name' is not a SPARQL variable name"),
+        ("q.rq", as_header(PARAMS + "[{name: name, type: string}, {name: name, type: iri}]") + SELECT, "declared twice"),
+        ("q.rq", as_header(PARAMS + "[{name: p, type: iri}]") + SELECT, "parameter 'p' is not a variable the query can bind"),
+        ("q.rq", as_header(PARAMS + "[{name: p, type: iri}]") + "SELECT ?o WHERE { ?p ?q ?o }", "parameter 'p' is not a variable the query can bind"),
+        ("q.rq", as_header("summary: s") + "SELECT ?x WHERE { ?x }", "query does not parse"),
+        ("Bad_Name.rq", as_header("summary: s") + SELECT, "query names are kebab-case"),
+        ("q.rq", as_header("summary: s\nexample: {params: {nope: 1}, expect: {rows: 0}}") + SELECT, "example: parameter 'nope': unknown"),
+        ("q.rq", as_header("summary: s\nexample: {params: {}, expect: {triples: 3}}") + SELECT, "expect for a SELECT query takes includes, rows"),
+        ("q.rq", as_header("summary: s\nexample: {params: {}, expect: {rows: many}}") + SELECT, "expect rows must be a count"),
+        ("q.rq", as_header("summary: s\nexample: {params: {}}") + SELECT, "expect for a SELECT query takes"),
+    ],
+)
+def test_malformed_query_files_are_refused_naming_file_and_problem(tmp_path, name, text, problem):
+    path = write(tmp_path / "queries", name, text)
+    with pytest.raises(catalog.CatalogError) as error:
+        catalog.load(tmp_path / "queries")
+    assert str(error.value).startswith(str(path)) and problem in str(error.value)
+
+
+def test_a_missing_directory_is_refused(tmp_path):
+    with pytest.raises(catalog.CatalogError, match="not a directory"):
+        catalog.load(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("body", "form"),
+    [
+        (SELECT, "SELECT"),
+        ("ASK { ?s ?p ?o }", "ASK"),
+        ("# DESCRIBE, in a comment\nPREFIX ex: <http://example.org/#>\nCONSTRUCT { ?s ex:p ?o } WHERE { ?s ex:p ?o }", "CONSTRUCT"),
+        ("BASE <http://example.org/>\nprefix ex: <#>\ndescribe ex:thing", "DESCRIBE"),
+    ],
+)
+def test_the_form_is_told_from_the_parsed_query(tmp_path, body, form):
+    assert query(tmp_path, "summary: s", body).form == form
+
+
+def test_the_catalog_is_keyed_by_file_stem_in_order(tmp_path):
+    for name in ("b-query.rq", "a-query.rq", "notes.txt"):
+        write(tmp_path, name, "#+ summary: s\n" + SELECT)
+    loaded = catalog.load(tmp_path)
+    assert list(loaded) == ["a-query", "b-query"]
+    assert (loaded["a-query"].path, loaded["a-query"].text) == (tmp_path / "a-query.rq", "#+ summary: s\n" + SELECT)
+
+
+def test_the_header_is_read_into_the_query(tmp_path):
+    loaded = query(
+        tmp_path,
+        """
+summary: Things by name
+description: Every named thing.
+tags: [names]
+params:
+  - {name: name, type: string, description: the name}
+  - {name: thing, type: enum, values: {dw: "https://w3id.org/claimgraph/id/org/deutsche-welle"}}
+example: {params: {name: Deutsche Welle}, expect: {rows: 1, includes: [{thing: "https://w3id.org/claimgraph/id/org/deutsche-welle"}]}}
+""",
+    )
+    assert (loaded.summary, loaded.description, loaded.tags) == ("Things by name", "Every named thing.", ("names",))
+    assert loaded.params == (
+        catalog.Param("name", "string", description="the name"),
+        catalog.Param("thing", "enum", values=("dw",), iris=("https://w3id.org/claimgraph/id/org/deutsche-welle",)),
+    )
+    assert loaded.example["params"] == {"name": "Deutsche Welle"}
+
+
+INTEGER, DECIMAL, DATE = (ox.NamedNode(XSD + name) for name in ("integer", "decimal", "date"))
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "term"),
+    [
+        ("iri", "https://w3id.org/claimgraph/id/place/mechelen", ox.NamedNode("https://w3id.org/claimgraph/id/place/mechelen")),
+        ("iri", "urn:isbn:0451450523", ox.NamedNode("urn:isbn:0451450523")),
+        ("string", 'He said "{x}" } ; DROP ALL ; #', ox.Literal('He said "{x}" } ; DROP ALL ; #')),
+        ("string", "", ox.Literal("")),
+        ("integer", "+007", ox.Literal("7", datatype=INTEGER)),
+        ("integer", "-0", ox.Literal("0", datatype=INTEGER)),
+        ("decimal", "0.50", ox.Literal("0.5", datatype=DECIMAL)),
+        ("decimal", "100", ox.Literal("100", datatype=DECIMAL)),
+        ("decimal", "-.5", ox.Literal("-0.5", datatype=DECIMAL)),
+        ("date", "2017-09-27", ox.Literal("2017-09-27", datatype=DATE)),
+        ("enum", "statistical", ox.NamedNode("https://w3id.org/claimgraph/kind/statistical")),
+    ],
+)
+def test_values_become_typed_terms(type_, text, term):
+    iris = ("https://w3id.org/claimgraph/kind/statistical",) if type_ == "enum" else ()
+    assert catalog.Param("p", type_, values=("statistical",) if iris else (), iris=iris).parse(text) == term
+
+
+def test_an_enum_of_words_binds_string_literals():
+    assert catalog.Param("p", "enum", values=("yes", "no")).parse("no") == ox.Literal("no")
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "message"),
+    [
+        ("integer", "abc", "parameter 'p': expected an integer, got 'abc'"),
+        ("integer", "1.5", "expected an integer, got '1.5'"),
+        ("integer", " 5", "expected an integer, got ' 5'"),
+        ("integer", "1_000", "expected an integer"),
+        ("integer", "\u0663", "expected an integer"),
+        ("integer", "5\n", "expected an integer"),
+        ("decimal", "1e3", "parameter 'p': expected a decimal number, got '1e3'"),
+        ("decimal", "1,5", "expected a decimal number"),
+        ("decimal", "NaN", "expected a decimal number"),
+        ("date", "2017-02-30", "parameter 'p': expected a date as YYYY-MM-DD, got '2017-02-30'"),
+        ("date", "20170927", "expected a date as YYYY-MM-DD"),
+        ("date", "2017-W39-3", "expected a date as YYYY-MM-DD"),
+        ("date", "27/09/2017", "expected a date as YYYY-MM-DD"),
+        ("iri", "mechelen", "parameter 'p': expected an absolute IRI, got 'mechelen'"),
+        ("iri", "/id/place/mechelen", "expected an absolute IRI"),
+        ("iri", "http://x> } ; DROP ALL ; #", "expected an absolute IRI, got 'http://x> } ; DROP ALL ; #'"),
+        ("iri", "http://example.org/a b", "expected an absolute IRI"),
+        ("iri", "<http://example.org/a>", "expected an absolute IRI"),
+        ("iri", 'http://example.org/"a"', "expected an absolute IRI"),
+        ("iri", "http://example.org/{a}|^`\\", "expected an absolute IRI"),
+        ("enum", "statistics", "parameter 'p': expected one of statistical, causal, got 'statistics'"),
+    ],
+)
+def test_values_not_of_their_type_are_refused_naming_parameter_and_type(type_, text, message):
+    param = catalog.Param("p", type_, values=("statistical", "causal") if type_ == "enum" else ())
+    with pytest.raises(catalog.ParamError) as error:
+        param.parse(text)
+    assert error.value.param == "p" and message in str(error.value)
+
+
+@pytest.fixture
+def things(tmp_path) -> catalog.CannedQuery:
+    return query(
+        tmp_path,
+        """
+summary: Things by name
+params:
+  - {name: name, type: string, required: true}
+  - {name: thing, type: iri}
+  - {name: limit, type: integer, default: 10}
+""",
+        "SELECT ?thing ?name ?limit WHERE { ?thing <http://schema.org/name> ?name }",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "param", "message"),
+    [
+        ({"name": "x", "nmae": "x"}, "nmae", "unknown parameter; known parameters: name, thing, limit"),
+        ({"thing": "http://example.org/x"}, "name", "parameter 'name': required, expected a string"),
+        ({"name": "", "limit": "3"}, "name", "required"),
+        ({"name": "x", "limit": "ten"}, "limit", "parameter 'limit': expected an integer, got 'ten'"),
+        ({"name": "x", "thing": "x"}, "thing", "expected an absolute IRI"),
+    ],
+)
+def test_binding_refuses_unknown_missing_and_bad_values(things, args, param, message):
+    with pytest.raises(catalog.ParamError) as error:
+        things.bind(args)
+    assert error.value.param == param and message in str(error.value)
+
+
+def test_a_query_without_parameters_says_so(tmp_path):
+    with pytest.raises(catalog.ParamError, match="'x': unknown parameter; this query takes no parameters"):
+        query(tmp_path, "summary: s").bind({"x": "1"})
+
+
+@pytest.mark.parametrize(
+    ("args", "bound"),
+    [
+        ({"name": "x"}, {"name": ox.Literal("x"), "limit": ox.Literal("10", datatype=INTEGER)}),
+        ({"name": "x", "limit": "3", "thing": ""}, {"name": ox.Literal("x"), "limit": ox.Literal("3", datatype=INTEGER)}),
+        ({"name": "x", "limit": "", "thing": "urn:x"}, {"name": ox.Literal("x"), "limit": ox.Literal("10", datatype=INTEGER), "thing": ox.NamedNode("urn:x")}),
+    ],
+)
+def test_defaults_apply_and_optional_parameters_stay_unbound(things, args, bound):
+    assert things.bind(args) == {ox.Variable(name): term for name, term in bound.items()}
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        ("Deutsche Welle", [("https://w3id.org/claimgraph/id/org/deutsche-welle", "Deutsche Welle")]),
+        (INJECTION, []),
+        ('Deutsche Welle" || true || "', []),
+    ],
+)
+def test_a_string_value_is_bound_as_data_never_as_query_text(things, data_store, name, rows):
+    before = len(data_store)
+    solutions = data_store.query(things.text, use_default_graph_as_union=True, substitutions=things.bind({"name": name}))
+    assert [(row["thing"].value, row["name"].value) for row in solutions] == rows
+    assert len(data_store) == before
+
+
+def test_a_string_value_comes_back_verbatim(tmp_path):
+    echo = query(tmp_path, "summary: s\nparams: [{name: text, type: string}]", "SELECT ?text WHERE {}")
+    [row] = ox.Store().query(echo.text, substitutions=echo.bind({"text": INJECTION}))
+    assert row["text"] == ox.Literal(INJECTION)
+
+
+def test_check_reports_an_answer_that_differs_from_the_example(tmp_path, data_store):
+    loaded = query(
+        tmp_path,
+        """
+summary: s
+params: [{name: name, type: string}]
+example: {params: {name: Deutsche Welle}, expect: {rows: 2, includes: [{name: Deutsche Welle}, {name: DW}]}}
+""",
+    )
+    result = data_store.query(loaded.text, use_default_graph_as_union=True, substitutions=loaded.bind({"name": "Deutsche Welle"}))
+    assert loaded.check(result) == ["expected 2 rows, got 1", "no row with {'name': 'DW'}"]
