@@ -11,9 +11,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable '.[test]'
 	touch $@
 
+# Loads the curated data into var/store when it is empty, then serves on http://127.0.0.1:8000.
 serve: $(VENV)/.installed
 	$(BIN)/claimgraph load --if-empty
-	$(BIN)/claimgraph stats
+	$(BIN)/claimgraph serve
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -32,36 +32,49 @@ def query(tmp_path: Path, header: str, body: str = SELECT) -> catalog.CannedQuer
     return catalog.load(tmp_path / "queries")["q"]
 
 
-PARAMS = "summary: s\nparams: "
+P = "summary: s\nparams: "
+
+
+@pytest.mark.parametrize(
+    ("yaml", "problem"),
+    [
+        ("summary: [unclosed\ntags: x", "q.rq:2: header is not valid YAML"),
+        ("- a list", "header must be a YAML mapping"),
+        ("description: no summary", "header has no summary"),
+        ("summary: s\nparms: []", "unknown header key(s) parms"),
+        (P + "[{name: name, type: number}]", "parameter 'name': unknown type 'number'"),
+        (P + "[{name: name, type: enum}]", "parameter 'name': an enum needs values"),
+        (P + "[{name: name, type: enum, values: {a: b c}}]", "maps to 'b c', not an absolute IRI"),
+        (P + "[{name: name, type: string, values: [a]}]", "values are for enum parameters only"),
+        (P + "[{name: name, type: integer, default: ten}]", "default of parameter 'name': expected an integer"),
+        (P + "[{name: name, type: date, default: '2017-02-30'}]", "default of parameter 'name': expected a date"),
+        (P + "[{name: name, type: date, default: 2017-02-30}]", "header is not valid YAML: day is out of range"),
+        (P + "[{name: name, type: string, required: true, default: x}]", "required parameter cannot have a default"),
+        (P + "[{name: name, type: string, requird: true}]", "parameter 'name': unknown key(s) requird"),
+        (P + "[{name: the-name, type: string}]", "'the-name' is not a SPARQL variable name"),
+        (P + "[{name: name, type: string}, {name: name, type: iri}]", "declared twice"),
+        (P + "[{name: format, type: string}]", "parameter 'format': the name is reserved"),
+        (P + "[{name: p, type: iri}]", "parameter 'p' is not a variable the query can bind"),
+        ("summary: s\nexample: {params: {nope: 1}, expect: {rows: 0}}", "example: parameter 'nope': unknown"),
+        ("summary: s\nexample: {params: {}, expect: {triples: 3}}", "expect for a SELECT query takes includes, rows"),
+        ("summary: s\nexample: {params: {}, expect: {rows: many}}", "expect rows must be a count"),
+        ("summary: s\nexample: {params: {}}", "expect for a SELECT query takes"),
+    ],
+)
+def test_malformed_headers_are_refused_naming_file_and_problem(tmp_path, yaml, problem):
+    path = write(tmp_path / "queries", "q.rq", as_header(yaml) + SELECT)
+    with pytest.raises(catalog.CatalogError) as error:
+        catalog.load(tmp_path / "queries")
+    assert str(error.value).startswith(str(path)) and problem in str(error.value)
 
 
 @pytest.mark.parametrize(
     ("name", "text", "problem"),
     [
-        ("q.rq", as_header("summary: [unclosed\ntags: x") + SELECT, "q.rq:2: header is not valid YAML"),
         ("q.rq", SELECT, "no '#+' YAML header"),
-        ("q.rq", as_header("- a list") + SELECT, "header must be a YAML mapping"),
-        ("q.rq", as_header("description: no summary") + SELECT, "header has no summary"),
-        ("q.rq", as_header("summary: s\nparms: []") + SELECT, "unknown header key(s) parms"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: number}]") + SELECT, "parameter 'name': unknown type 'number'"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: enum}]") + SELECT, "parameter 'name': an enum needs values"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: enum, values: {a: b c}}]") + SELECT, "maps to 'b c', not an absolute IRI"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: string, values: [a]}]") + SELECT, "values are for enum parameters only"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: integer, default: ten}]") + SELECT, "default of parameter 'name': expected an integer"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: date, default: '2017-02-30'}]") + SELECT, "default of parameter 'name': expected a date"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: date, default: 2017-02-30}]") + SELECT, "header is not valid YAML: day is out of range"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: string, required: true, default: x}]") + SELECT, "required parameter cannot have a default"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: string, requird: true}]") + SELECT, "parameter 'name': unknown key(s) requird"),
-        ("q.rq", as_header(PARAMS + "[{name: the-name, type: string}]") + SELECT, "'the-name' is not a SPARQL variable name"),
-        ("q.rq", as_header(PARAMS + "[{name: name, type: string}, {name: name, type: iri}]") + SELECT, "declared twice"),
-        ("q.rq", as_header(PARAMS + "[{name: p, type: iri}]") + SELECT, "parameter 'p' is not a variable the query can bind"),
-        ("q.rq", as_header(PARAMS + "[{name: p, type: iri}]") + "SELECT ?o WHERE { ?p ?q ?o }", "parameter 'p' is not a variable the query can bind"),
         ("q.rq", as_header("summary: s") + "SELECT ?x WHERE { ?x }", "query does not parse"),
+        ("q.rq", as_header(P + "[{name: p, type: iri}]") + "SELECT ?o WHERE { ?p ?q ?o }", "parameter 'p' is not a variable"),
         ("Bad_Name.rq", as_header("summary: s") + SELECT, "query names are kebab-case"),
-        ("q.rq", as_header("summary: s\nexample: {params: {nope: 1}, expect: {rows: 0}}") + SELECT, "example: parameter 'nope': unknown"),
-        ("q.rq", as_header("summary: s\nexample: {params: {}, expect: {triples: 3}}") + SELECT, "expect for a SELECT query takes includes, rows"),
-        ("q.rq", as_header("summary: s\nexample: {params: {}, expect: {rows: many}}") + SELECT, "expect rows must be a count"),
-        ("q.rq", as_header("summary: s\nexample: {params: {}}") + SELECT, "expect for a SELECT query takes"),
     ],
 )
 def test_malformed_query_files_are_refused_naming_file_and_problem(tmp_path, name, text, problem):
@@ -81,7 +94,7 @@ def test_a_missing_directory_is_refused(tmp_path):
     [
         (SELECT, "SELECT"),
         ("ASK { ?s ?p ?o }", "ASK"),
-        ("# DESCRIBE, in a comment\nPREFIX ex: <http://example.org/#>\nCONSTRUCT { ?s ex:p ?o } WHERE { ?s ex:p ?o }", "CONSTRUCT"),
+        ("# DESCRIBE, in a comment\nPREFIX ex: <http://example.org/#>\nCONSTRUCT WHERE { ?s ex:p ?o }", "CONSTRUCT"),
         ("BASE <http://example.org/>\nprefix ex: <#>\ndescribe ex:thing", "DESCRIBE"),
     ],
 )
@@ -107,15 +120,20 @@ tags: [names]
 params:
   - {name: name, type: string, description: the name}
   - {name: thing, type: enum, values: {dw: "https://w3id.org/claimgraph/id/org/deutsche-welle"}}
-example: {params: {name: Deutsche Welle}, expect: {rows: 1, includes: [{thing: "https://w3id.org/claimgraph/id/org/deutsche-welle"}]}}
+  - {name: since, type: date, default: 2017-09-27}
+example:
+  params: {name: Deutsche Welle, since: 2001-01-01}
+  expect: {rows: 1, includes: [{thing: "https://w3id.org/claimgraph/id/org/deutsche-welle"}]}
 """,
+        "SELECT ?thing ?name ?since WHERE { ?thing <http://schema.org/name> ?name }",
     )
     assert (loaded.summary, loaded.description, loaded.tags) == ("Things by name", "Every named thing.", ("names",))
     assert loaded.params == (
         catalog.Param("name", "string", description="the name"),
         catalog.Param("thing", "enum", values=("dw",), iris=("https://w3id.org/claimgraph/id/org/deutsche-welle",)),
+        catalog.Param("since", "date", default="2017-09-27"),
     )
-    assert loaded.example["params"] == {"name": "Deutsche Welle"}
+    assert loaded.example["params"] == {"name": "Deutsche Welle", "since": "2001-01-01"}
 
 
 INTEGER, DECIMAL, DATE = (ox.NamedNode(XSD + name) for name in ("integer", "decimal", "date"))
@@ -218,13 +236,14 @@ def test_a_query_without_parameters_says_so(tmp_path):
 @pytest.mark.parametrize(
     ("args", "bound"),
     [
-        ({"name": "x"}, {"name": ox.Literal("x"), "limit": ox.Literal("10", datatype=INTEGER)}),
-        ({"name": "x", "limit": "3", "thing": ""}, {"name": ox.Literal("x"), "limit": ox.Literal("3", datatype=INTEGER)}),
-        ({"name": "x", "limit": "", "thing": "urn:x"}, {"name": ox.Literal("x"), "limit": ox.Literal("10", datatype=INTEGER), "thing": ox.NamedNode("urn:x")}),
+        ({"name": "x"}, {"name": "x", "limit": "10"}),
+        ({"name": "x", "limit": "3", "thing": ""}, {"name": "x", "limit": "3"}),
+        ({"name": "x", "limit": "", "thing": "urn:x"}, {"name": "x", "limit": "10", "thing": "urn:x"}),
     ],
 )
 def test_defaults_apply_and_optional_parameters_stay_unbound(things, args, bound):
-    assert things.bind(args) == {ox.Variable(name): term for name, term in bound.items()}
+    terms = {"name": ox.Literal, "limit": lambda text: ox.Literal(text, datatype=INTEGER), "thing": ox.NamedNode}
+    assert things.bind(args) == {ox.Variable(name): terms[name](text) for name, text in bound.items()}
 
 
 @pytest.mark.parametrize(

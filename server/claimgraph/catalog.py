@@ -50,6 +50,8 @@ XSD_INTEGER = ox.NamedNode(XSD + "integer")
 XSD_DECIMAL = ox.NamedNode(XSD + "decimal")
 XSD_DATE = ox.NamedNode(XSD + "date")
 
+#: Parameter names the web API keeps for itself.
+RESERVED = {"format"}
 TYPES = ("iri", "string", "integer", "decimal", "date", "enum")
 HEADER_KEYS = {"summary", "description", "tags", "params", "example"}
 PARAM_KEYS = {"name", "type", "required", "default", "values", "description"}
@@ -143,6 +145,7 @@ class CannedQuery:
     description: str
     tags: tuple[str, ...]
     params: tuple[Param, ...]
+    #: the header's ``example``, its parameters and expected values as text (as a caller sends, as results give); or None.
     example: dict | None
     text: str
     #: ``SELECT``, ``CONSTRUCT``, ``ASK`` or ``DESCRIBE``.
@@ -187,11 +190,12 @@ class CannedQuery:
             return [] if len(triples) == expect["triples"] else [f"expected {expect['triples']} triples, got {len(triples)}"]
         names = [variable.value for variable in result.variables]
         rows = [{name: row[name].value for name in names if row[name] is not None} for row in result]
-        problems = [f"expected {expect['rows']} rows, got {len(rows)}"] if "rows" in expect and len(rows) != expect["rows"] else []
+        problems = []
+        if expect.get("rows", len(rows)) != len(rows):
+            problems.append(f"expected {expect['rows']} rows, got {len(rows)}")
         for wanted in expect.get("includes", []):
-            text = {var: str(value) for var, value in wanted.items()}
-            if not any(all(row.get(var) == value for var, value in text.items()) for row in rows):
-                problems.append(f"no row with {text}")
+            if not any(all(row.get(var) == value for var, value in wanted.items()) for row in rows):
+                problems.append(f"no row with {wanted}")
         return problems
 
 
@@ -236,8 +240,7 @@ def _read(path: Path) -> CannedQuery:
         text=text,
         form=form,
     )
-    _check_example(query)
-    return query
+    return dataclasses.replace(query, example=_example(query))
 
 
 def _header(path: Path, text: str) -> dict:
@@ -256,12 +259,16 @@ def _header(path: Path, text: str) -> dict:
         raise CatalogError(f"{where}: header is not valid YAML: {getattr(error, 'problem', None) or error}") from error
     if not isinstance(header, dict):
         raise CatalogError(f"{path}: header must be a YAML mapping")
-    unknown = set(header) - HEADER_KEYS
-    if unknown:
-        raise CatalogError(f"{path}: unknown header key(s) {', '.join(sorted(map(str, unknown)))}; known: {', '.join(sorted(HEADER_KEYS))}")
+    _known_keys(f"{path}: unknown header key(s)", header, HEADER_KEYS)
     if not isinstance(header.get("summary"), str) or not header["summary"].strip():
         raise CatalogError(f"{path}: header has no summary")
     return header
+
+
+def _known_keys(problem: str, mapping: dict, known: set[str]) -> None:
+    unknown = set(mapping) - known
+    if unknown:
+        raise CatalogError(f"{problem} {', '.join(sorted(map(str, unknown)))}; known: {', '.join(sorted(known))}")
 
 
 def _string(path: Path, mapping: dict, key: str) -> str:
@@ -290,9 +297,9 @@ def _param(path: Path, entry: dict) -> Param:
     if not isinstance(name, str) or not _PARAM_NAME.fullmatch(name):
         raise CatalogError(f"{path}: parameter name {name!r} is not a SPARQL variable name (letters, digits, '_')")
     where = f"{path}: parameter {name!r}"
-    unknown = set(entry) - PARAM_KEYS
-    if unknown:
-        raise CatalogError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; known: {', '.join(sorted(PARAM_KEYS))}")
+    if name in RESERVED:
+        raise CatalogError(f"{where}: the name is reserved by the web API (it picks the answer's format)")
+    _known_keys(f"{where}: unknown key(s)", entry, PARAM_KEYS)
     type_ = entry.get("type")
     if type_ not in TYPES:
         raise CatalogError(f"{where}: unknown type {type_!r}; known: {', '.join(TYPES)}")
@@ -358,11 +365,11 @@ def _form(path: Path, text: str, params: tuple[Param, ...]) -> str:
     return "DESCRIBE" if keyword == "DESCRIBE" else "CONSTRUCT"
 
 
-def _check_example(query: CannedQuery) -> None:
-    """The example's parameters bind, and its expected answer is one the query's form can give."""
+def _example(query: CannedQuery) -> dict | None:
+    """The example with its parameters as text, once they bind and its answer is one the query's form can give."""
     example, path = query.example, query.path
     if example is None:
-        return
+        return None
     if not isinstance(example, dict) or set(example) - {"params", "expect"}:
         raise CatalogError(f"{path}: example must be a mapping with params and expect")
     args = example.get("params") or {}
@@ -389,3 +396,6 @@ def _check_example(query: CannedQuery) -> None:
         isinstance(row, dict) and all(_scalar(value) is not None for value in row.values()) for row in includes
     ):
         raise CatalogError(f"{path}: example expect includes must be a list of mappings of variable to value")
+    if includes:
+        expect = {**expect, "includes": [{str(var): _scalar(value) for var, value in row.items()} for row in includes]}
+    return {"params": texts, "expect": expect}

@@ -1,0 +1,82 @@
+"""The lexical view of SPARQL: what counts as SERVICE or LOAD, and where USING clauses go."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from claimgraph.sparqltext import RemoteAccessError, add_using, refuse_remote
+
+ALLOWED = "http://allowed.example/sparql"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { SERVICE <http://evil.example/> { ?s ?p ?o } }",
+        "SELECT * { service SILENT <http://evil.example/> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p ?o .SERVICE <http://evil.example/> { } }",
+        "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
+        "PREFIX e: <http://allowed.example/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
+        f"SELECT * {{ <http://x/'\\u0041> ?p ?o . SERVICE <http://evil.example/> {{ }} <http://y/'> ?p ?o }}",
+        "LOAD <http://evil.example/data.ttl>",
+        "LOAD SILENT <http://evil.example/data.ttl> INTO GRAPH <http://g>",
+        "SELECT * { SERVICE",
+    ],
+)
+def test_remote_access_is_refused(text):
+    with pytest.raises(RemoteAccessError, match="refused"):
+        refuse_remote(text, [ALLOWED])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"SELECT * {{ SERVICE <{ALLOWED}> {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ SERVICE SILENT <{ALLOWED}> {{ ?s ?p ?o }} }}",
+        'SELECT * { ?s ?p "SERVICE <http://evil.example/>" }',
+        "SELECT * { ?s ?p '''LOAD\n<http://evil.example/>''' }",
+        "SELECT * { ?s ?p ?o } # SERVICE <http://evil.example/>",
+        "PREFIX service: <http://x/> SELECT ?load { ?load service:load <http://x/SERVICE> }",
+    ],
+)
+def test_what_is_not_remote_access_passes(text):
+    refuse_remote(text, [ALLOWED])
+
+
+USING = ["http://example.org/g"]
+
+
+@pytest.mark.parametrize(
+    ("update", "expected"),
+    [
+        ("INSERT { GRAPH <http://t> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+         "INSERT { GRAPH <http://t> { ?s ?p ?o } } USING <http://example.org/g> WHERE { ?s ?p ?o }"),
+        ("DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { { SELECT * WHERE { ?s ?p ?o } } } ; INSERT DATA { <http://a> <http://b> 1 }",
+         "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } USING <http://example.org/g> WHERE { { SELECT * WHERE { ?s ?p ?o } } } ; "
+         "INSERT DATA { <http://a> <http://b> 1 }"),
+        ("INSERT DATA { <http://a> <http://b> 'WHERE' }", "INSERT DATA { <http://a> <http://b> 'WHERE' }"),
+    ],
+)
+def test_using_is_added_to_each_modify_operation(update, expected):
+    written = add_using(update, USING, [])
+    assert written == expected
+    ox.Store().update(written)
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "its own WITH"),
+        ("DELETE { ?s ?p ?o } USING <http://g> WHERE { ?s ?p ?o }", "its own USING"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE WHERE"),
+    ],
+)
+def test_using_cannot_be_added(update, message):
+    with pytest.raises(ValueError, match=message):
+        add_using(update, USING, [])
+
+
+def test_using_named_is_added_after_using():
+    written = add_using("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", ["http://a"], ["http://b"])
+    assert "USING <http://a> USING NAMED <http://b> WHERE" in written
