@@ -18,7 +18,7 @@ ALLOWED = "http://allowed.example/sparql"
         "SELECT * { ?s ?p ?o .SERVICE <http://evil.example/> { } }",
         "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
         "PREFIX e: <http://allowed.example/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
-        f"SELECT * {{ <http://x/'\\u0041> ?p ?o . SERVICE <http://evil.example/> {{ }} <http://y/'> ?p ?o }}",
+        "SELECT * { <http://x/'\\u0041> ?p ?o . SERVICE <http://evil.example/> { } <http://y/'> ?p ?o }",
         "LOAD <http://evil.example/data.ttl>",
         "LOAD SILENT <http://evil.example/data.ttl> INTO GRAPH <http://g>",
         "SELECT * { SERVICE",

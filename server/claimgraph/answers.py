@@ -43,6 +43,12 @@ def wanted(override: str | None) -> dict[str, str | None]:
     return choice
 
 
+def prefers_html() -> bool:
+    """Whether the client (a browser) asks for HTML over every results and RDF format."""
+    offers = [*formats.RESULT_MEDIA_TYPES, *formats.RDF_MEDIA_TYPES, formats.HTML]
+    return request.accept_mimetypes.provided and formats.negotiate(request.accept_mimetypes, offers) == formats.HTML
+
+
 def run(job: Query, *, override: str | None = None) -> Response:
     """Run ``job`` and stream its answer.
 

@@ -80,7 +80,7 @@ def show(name: str, suffix: str | None = None) -> Response:
     override = suffix if suffix is not None else protocol.single(params, FORMAT)
     args = {key: protocol.single(params, key) for key in params if key != FORMAT}
     substitutions = canned.bind(args)
-    if override is None and _prefers_html():
+    if override is None and answers.prefers_html():
         return Response(render_template("query.html", canned=canned, args=args), mimetype=formats.HTML)
     job = Query(
         canned.text,
@@ -89,11 +89,6 @@ def show(name: str, suffix: str | None = None) -> Response:
         **answers.wanted(override),
     )
     return answers.run(job, override=override)
-
-
-def _prefers_html() -> bool:
-    offers = [*formats.RESULT_MEDIA_TYPES, *formats.RDF_MEDIA_TYPES, formats.HTML]
-    return request.accept_mimetypes.provided and formats.negotiate(request.accept_mimetypes, offers) == formats.HTML
 
 
 _SCHEMAS = {

@@ -34,7 +34,7 @@ def query() -> Response:
         if request.method == "POST":
             raise protocol.ParameterError("query", "missing")
         return _service_description(override)
-    if override is None and _prefers_html():
+    if override is None and answers.prefers_html():
         return Response(_page(text), mimetype=formats.HTML)
     refuse_remote(text, current_app.extensions["claimgraph"].remote_allow)
     default_graph = protocol.graphs(params, "default-graph-uri")
@@ -71,11 +71,6 @@ def update() -> Response:
         raise BadRequest(str(error)) from error
     answers.executor().update(text)
     return Response(status=204)
-
-
-def _prefers_html() -> bool:
-    offers = [*formats.RESULT_MEDIA_TYPES, *formats.RDF_MEDIA_TYPES, formats.HTML]
-    return request.accept_mimetypes.provided and formats.negotiate(request.accept_mimetypes, offers) == formats.HTML
 
 
 def _page(text: str = "") -> str:
