@@ -31,6 +31,8 @@ class _Server(BaseApplication):
             "accesslog": "-",
             "errorlog": "-",
             "proc_name": "claimgraph",
+            # gunicorn's control socket lives in $HOME, shared by every instance; claimgraph does not use it.
+            "control_socket_disable": True,
         }
         for key, value in settings.items():
             self.cfg.set(key, value)
