@@ -70,18 +70,27 @@ def respond(answer: Answer) -> Response:
     return Response(answer.chunks, headers=headers, mimetype=answer.media_type)
 
 
-def triples_response(triples: list, *, html: str | None = None, override: str | None = None) -> Response:
-    """``triples`` in the RDF format the client prefers; browsers get ``html`` instead when it is given.
+def negotiated(offers: list[str], override: str | None, what: str) -> str:
+    """The media type of ``offers`` to answer in, for ``override`` or the Accept header.
 
-    :raises FormatError: if ``override`` names no RDF format.
+    :raises FormatError: if ``override`` names none of ``offers``.
+    :raises NotAcceptable: (406, naming ``what`` is answered) if the client accepts none of them.
     """
-    offers = [*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])]
     try:
         media_type = formats.negotiate(request.accept_mimetypes, offers, override)
     except ValueError as error:
         raise FormatError(f"parameter 'format': {error}") from error
     if media_type is None:
-        raise NotAcceptable("GRAPH")
+        raise NotAcceptable(what)
+    return media_type
+
+
+def triples_response(triples: list, *, html: str | None = None, override: str | None = None) -> Response:
+    """``triples`` in the RDF format the client prefers; browsers get ``html`` instead when it is given.
+
+    :raises FormatError: if ``override`` names no RDF format.
+    """
+    media_type = negotiated([*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])], override, "GRAPH")
     if media_type == formats.HTML:
         return Response(html, mimetype=formats.HTML)
     body = ox.serialize(triples, format=formats.RDF_MEDIA_TYPES[media_type], prefixes=executor().prefixes)

@@ -49,7 +49,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint):
         app.register_blueprint(blueprint)
     app.register_error_handler(Exception, _error_response)
-    app.after_request(_vary)
+    app.after_request(_vary_on_origin if config.cors_origins else _vary)
     return app
 
 
@@ -101,3 +101,9 @@ def _detail(error: Exception) -> str:
 def _vary(response: Response) -> Response:
     response.vary.add("Accept")
     return response
+
+
+def _vary_on_origin(response: Response) -> Response:
+    """Also ``Vary: Origin``: CORS headers depend on it (flask-cors says so only for several origins)."""
+    response.vary.add("Origin")
+    return _vary(response)

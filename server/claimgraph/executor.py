@@ -138,11 +138,18 @@ def _answer(store, job: Query, connection: Connection, prefixes: Mapping[str, st
         else:
             # pyoxigraph serializes only whole results; the rows kept are handed back to it as SPARQL TSV.
             lines = ["\t".join(str(v) for v in result.variables)]
-            lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows)
+            lines.extend("\t".join("" if term is None else _tsv_term(term) for term in row) for row in rows)
             kept = ox.parse_query_results("\n".join(lines).encode() + b"\n", ox.QueryResultsFormat.TSV)
             kept.serialize(sender, formats.RESULT_MEDIA_TYPES[media_type])
     sender.flush()
     connection.send(("end",))
+
+
+def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term as SPARQL TSV writes it: N-Triples syntax, and ``<<( s p o )>>`` for an RDF 1.2 triple term."""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
 
 
 def _read(connection: Connection, path: str, prefixes: Mapping[str, str]) -> None:

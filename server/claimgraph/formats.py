@@ -87,8 +87,10 @@ SHORT_NAMES: dict[str, tuple[str, ...]] = {
     "ntriples": ("application/n-triples",),
     "nt": ("application/n-triples",),
     "jsonld": ("application/ld+json",),
+    "json-ld": ("application/ld+json",),
     "rdfxml": ("application/rdf+xml",),
     "rdf": ("application/rdf+xml",),
+    "rdf+xml": ("application/rdf+xml",),
     "nquads": ("application/n-quads",),
     "nq": ("application/n-quads",),
     "trig": ("application/trig",),
@@ -96,12 +98,28 @@ SHORT_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def known(name: str) -> bool:
+    """Whether ``name`` is a short name of :data:`SHORT_NAMES` or a media type the service offers."""
+    name = name.lower()
+    return name in SHORT_NAMES or name in RESULT_MEDIA_TYPES or name in RDF_MEDIA_TYPES or name == HTML
+
+
+def _without_utf8(accept: MIMEAccept) -> MIMEAccept:
+    """``accept`` with ``charset=utf-8`` dropped from its media ranges: every text the service sends is UTF-8."""
+    ranges = []
+    for value, quality in accept:
+        kept = [part for part in value.split(";") if part.strip().lower().replace(" ", "") not in ("charset=utf-8", "charset=utf8")]
+        ranges.append((";".join(kept).strip(), quality))
+    return MIMEAccept(ranges)
+
+
 def negotiate(accept: MIMEAccept, offers: Sequence[str], override: str | None = None) -> str | None:
     """The media type to answer with: the one ``override`` names, else the best of ``offers`` for ``accept``.
 
     ``override`` is the value of a ``format=`` parameter or a URL suffix: a short name from
     :data:`SHORT_NAMES` or a media type. With no Accept header the first offer is chosen; wildcards,
-    q-values and specificity are weighed by werkzeug's :class:`MIMEAccept`.
+    q-values and specificity are weighed by werkzeug's :class:`MIMEAccept`; ``charset=utf-8`` in a
+    range is ignored (every answer is UTF-8), other parameters must match.
 
     :returns: ``None`` when the client accepts none of ``offers`` (answer 406).
     :raises ValueError: if ``override`` names no format among ``offers``; the message lists the ones there are.
@@ -114,4 +132,4 @@ def negotiate(accept: MIMEAccept, offers: Sequence[str], override: str | None = 
         raise ValueError(f"unknown or unsuitable format {override!r} here; use one of: {', '.join(names)}")
     if not accept.provided:
         return offers[0]
-    return accept.best_match(offers)
+    return _without_utf8(accept).best_match(offers)

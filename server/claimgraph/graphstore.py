@@ -18,8 +18,10 @@ from claimgraph.store import insert_data
 
 blueprint = Blueprint("graphstore", __name__)
 
-#: RDF formats a graph may be sent in (one graph: no dataset formats).
-_TRIPLE_FORMATS = {media: fmt for media, fmt in formats.RDF_MEDIA_TYPES.items() if not fmt.supports_datasets}
+#: RDF formats a graph may be sent in: no dataset formats, but JSON-LD (its documents are mostly one graph).
+_TRIPLE_FORMATS = {
+    media: fmt for media, fmt in formats.RDF_MEDIA_TYPES.items() if not fmt.supports_datasets or fmt == ox.RdfFormat.JSON_LD
+}
 #: Where graphs POSTed to the store itself are created.
 NEW_GRAPHS = "https://w3id.org/claimgraph/graph/posted/"
 
@@ -60,13 +62,12 @@ def graph() -> Response:
         raise protocol.ParameterError("graph", "name a graph with ?graph=<iri>, or ?default")
     if not _exists(target):
         raise NotFound(f"there is no graph {target}")
-    override = protocol.single(protocol.url_parameters(), "format")
-    wanted = answers.wanted(override)
+    override = protocol.format_override(protocol.url_parameters())
+    media_type = answers.negotiated(list(formats.RDF_MEDIA_TYPES), override, "GRAPH")
     if request.method == "HEAD":
-        if wanted["graph_as"] is None:
-            raise answers.NotAcceptable("GRAPH")
-        return Response(mimetype=wanted["graph_as"])
-    job = Query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=(target,), named_graphs=(), results_as=None, graph_as=wanted["graph_as"])
+        # An empty stream, not an empty body: GET streams, so HEAD must not claim a length of 0.
+        return Response(iter(()), mimetype=media_type)
+    job = Query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=(target,), named_graphs=(), results_as=None, graph_as=media_type)
     return answers.run(job, override=override)
 
 
@@ -94,25 +95,32 @@ def write() -> Response:
         created = not _exists(target)
     triples = _body_triples(target)
     quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-    operations = [insert_data(quads)] if quads else []
+    operations = []
     if request.method == "PUT":
-        operations.insert(0, "DROP SILENT DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP SILENT GRAPH {target}")
-    if created and isinstance(target, ox.NamedNode):
-        operations.insert(0, f"CREATE SILENT GRAPH {target}")
+        operations.append("DROP SILENT DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP SILENT GRAPH {target}")
+    if isinstance(target, ox.NamedNode):
+        operations.append(f"CREATE SILENT GRAPH {target}")  # a graph PUT or POSTed empty still exists
+    if quads:
+        operations.append(insert_data(quads))
     answers.executor().update(" ;\n".join(operations))
     if created:
         return Response(status=201, headers={"Location": _location(target)})
     return Response(status=204)
 
 
-def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Triple]:
+def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
     """The triples of the request body, parsed in the format its Content-Type names.
 
     :raises UnsupportedMediaType: for a missing or unknown Content-Type, or a dataset format.
     :raises SyntaxError: with the parser's position, if the body does not parse.
+    :raises ValueError: if a JSON-LD body names graphs.
     """
     if request.mimetype not in _TRIPLE_FORMATS:
         given = request.mimetype or "no Content-Type"
         raise UnsupportedMediaType(f"{given} is not a graph format accepted here; send one of: {', '.join(_TRIPLE_FORMATS)}")
     base = target.value if isinstance(target, ox.NamedNode) else None
-    return list(ox.parse(request.get_data(), _TRIPLE_FORMATS[request.mimetype], base_iri=base))
+    quads = list(ox.parse(protocol.body(), _TRIPLE_FORMATS[request.mimetype], base_iri=base))
+    for quad in quads:
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            raise ValueError(f"the body puts triples in the named graph {quad.graph_name}; send one graph's triples only")
+    return quads

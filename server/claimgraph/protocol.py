@@ -12,7 +12,9 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from flask import current_app, request
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
-from werkzeug.exceptions import Forbidden, Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
+
+from claimgraph import formats
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -58,12 +60,41 @@ def parameters(*, body_types: tuple[str, ...] = ()) -> tuple[MultiDict, str | No
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"charset {charset} is not accepted; send UTF-8")
     if request.mimetype == FORM:
-        params.update(_decoded(request.get_data(), "request body"))
+        params.update(_decoded(body(), "request body"))
         return params, None
     try:
-        return params, request.get_data().decode("utf-8")
+        return params, body().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"the request body is not valid UTF-8 (byte {error.start})") from error
+
+
+def body() -> bytes:
+    """The request body, whole.
+
+    :raises RequestEntityTooLarge: (413) past the size limit, also for a chunked body, which
+        werkzeug would otherwise cut at the limit without a word.
+    """
+    data = request.get_data()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge(f"a chunked request body of {limit} bytes or more is refused; the limit is below {limit} bytes")
+    return data
+
+
+def format_override(params: MultiDict) -> str | None:
+    """The format that ``format=`` names: the first of its values that names a known format.
+
+    Some clients (SPARQLWrapper) send a short name and a media type together.
+
+    :raises ParameterError: if it is given and no value names a known format.
+    """
+    values = params.getlist("format")
+    if len(values) <= 1:
+        return values[0] if values else None
+    for value in values:
+        if formats.known(value):
+            return value
+    raise ParameterError("format", f"none of {', '.join(map(repr, values))} names a known format")
 
 
 def single(params: MultiDict, name: str, *, required: bool = False) -> str | None:

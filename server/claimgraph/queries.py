@@ -53,10 +53,7 @@ def describe(canned: CannedQuery) -> dict[str, object]:
 @blueprint.route("/queries")
 def index() -> Response:
     """The canned queries: JSON for API clients, a page for browsers."""
-    offers = ["application/json", formats.HTML]
-    media_type = formats.negotiate(request.accept_mimetypes, offers, protocol.single(protocol.url_parameters(), FORMAT))
-    if media_type is None:
-        raise answers.NotAcceptable("list")
+    media_type = answers.negotiated(["application/json", formats.HTML], protocol.format_override(protocol.url_parameters()), "list")
     if media_type == formats.HTML:
         return Response(render_template("queries.html", catalog=_catalog()), mimetype=formats.HTML)
     return current_app.json.response([describe(canned) for canned in _catalog().values()])
@@ -77,7 +74,7 @@ def show(name: str, suffix: str | None = None) -> Response:
     """
     canned = _canned(name)
     params = protocol.url_parameters()
-    override = suffix if suffix is not None else protocol.single(params, FORMAT)
+    override = suffix if suffix is not None else protocol.format_override(params)
     args = {key: protocol.single(params, key) for key in params if key != FORMAT}
     substitutions = canned.bind(args)
     if override is None and answers.prefers_html():

@@ -29,7 +29,7 @@ def query() -> Response:
         if text is not None:
             raise protocol.ParameterError("query", "given both in the URL and as the request body; give it once")
         text = body
-    override = protocol.single(params, "format")
+    override = protocol.format_override(params)
     if text is None:
         if request.method == "POST":
             raise protocol.ParameterError("query", "missing")
