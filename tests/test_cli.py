@@ -166,3 +166,11 @@ def test_stats_counts_graphs_and_classes(cli, loaded_store, claim_count, nquads)
     assert result.returncode == 0, result.stderr
     assert f"{len(nquads.splitlines())} quads in 4 named graphs" in result.stdout
     assert any(line.split() == [str(claim_count), "cg:Claim"] for line in result.stdout.splitlines())
+
+
+def test_serve_without_a_store_says_to_load_first(cli, tmp_path):
+    result = cli("serve", "--port", "1", store=tmp_path / "missing")
+    assert result.returncode == 1
+    assert "no store at" in result.stderr and "claimgraph load" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "missing").exists()

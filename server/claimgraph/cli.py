@@ -17,7 +17,7 @@ from claimgraph import dataset, formats
 from claimgraph.config import Config
 from claimgraph.export import export as export_store
 from claimgraph.export import write_triples
-from claimgraph.store import Store, StoreError, open_store
+from claimgraph.store import EmbeddedStore, Store, StoreError, open_store
 from claimgraph.validate import validate as validate_curated
 
 PathOption = click.Path(path_type=Path)
@@ -117,7 +117,9 @@ def serve(config: Config, **options: object) -> None:
     from claimgraph.wsgi import serve as run_server
 
     config = dataclasses.replace(config, **{name: value for name, value in options.items() if value is not None})
-    _open(config, writable=False)
+    # Only look: a store opened here would be inherited half-alive by the forked gunicorn worker.
+    if not EmbeddedStore.exists(config.store):
+        raise click.ClickException(f"no store at {config.store}: run `claimgraph load` first (or set CLAIMGRAPH_STORE)")
     run_server(config)
 
 

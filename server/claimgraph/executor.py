@@ -19,6 +19,7 @@ import dataclasses
 import itertools
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -145,6 +146,11 @@ def _answer(store, job: Query, connection: Connection, prefixes: Mapping[str, st
     connection.send(("end",))
 
 
+def _leave_signals_to_the_parent() -> None:
+    """Ignore Ctrl-C (sent to the whole process group): the parent decides when a worker ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """A term as SPARQL TSV writes it: N-Triples syntax, and ``<<( s p o )>>`` for an RDF 1.2 triple term."""
     if isinstance(term, ox.Triple):
@@ -154,6 +160,7 @@ def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str
 
 def _read(connection: Connection, path: str, prefixes: Mapping[str, str]) -> None:
     """A reader process: answer queries over the store opened read-only, until the pipe closes."""
+    _leave_signals_to_the_parent()
     store = open_store(Path(path), writable=False)
     while True:
         try:
@@ -170,6 +177,7 @@ def _read(connection: Connection, path: str, prefixes: Mapping[str, str]) -> Non
 
 def _write(connection: Connection, path: str, update: str) -> None:
     """A writer process: open the store read-write, apply one update, and exit (releasing the lock)."""
+    _leave_signals_to_the_parent()
     try:
         open_store(Path(path), writable=True).update(update)
     except SyntaxError as error:

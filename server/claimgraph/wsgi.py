@@ -33,12 +33,20 @@ class _Server(BaseApplication):
             "proc_name": "claimgraph",
             # gunicorn's control socket lives in $HOME, shared by every instance; claimgraph does not use it.
             "control_socket_disable": True,
+            "worker_exit": self._worker_exit,
         }
         for key, value in settings.items():
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(self.claimgraph)
+        self.app = create_app(self.claimgraph)
+        return self.app
+
+    def _worker_exit(self, server, worker) -> None:
+        """End the query worker processes with the gunicorn worker that started them."""
+        app = getattr(self, "app", None)
+        if app is not None:
+            app.extensions["claimgraph.executor"].close()
 
 
 def serve(config: Config) -> None:
