@@ -196,3 +196,29 @@ def test_an_allow_listed_endpoint_is_reached(loaded_store, tmp_path, listener):
     assert answer.status_code != 403
     assert listener.connections >= 1
     assert refused.status_code == 403
+
+
+def test_a_client_that_stops_reading_holds_up_neither_writes_nor_queries(own_server):
+    """The answer is taken whole from its worker before it is sent, so a stalled reader holds no worker and no lock."""
+    big = ("INSERT { GRAPH <http://example.org/big> { ?a ?x ?text } } WHERE { GRAPH <https://w3id.org/claimgraph/graph/entities> "
+           "{ ?a ?x ?y } { SELECT ?w WHERE { GRAPH <https://w3id.org/claimgraph/ontology> { ?b ?z ?w } } LIMIT 100 } "
+           "BIND(CONCAT(STR(?y), STR(?w)) AS ?text) }")
+    made = requests.post(own_server.url + "/update", data={"update": big}, headers={"Authorization": f"Bearer {own_server.token}"}, timeout=20)
+    assert made.status_code == 204
+    host, port = own_server.url.removeprefix("http://").split(":")
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.connect((host, int(port)))
+    path = "/store?graph=http://example.org/big"
+    stalled.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/n-triples\r\n\r\n".encode())
+    try:
+        time.sleep(1.0)
+        update = "INSERT DATA { GRAPH <http://example.org/meanwhile> { <http://example.org/s> <http://example.org/p> 1 } }"
+        written = requests.post(own_server.url + "/update", data={"update": update},
+                                headers={"Authorization": f"Bearer {own_server.token}"}, timeout=20)
+        assert written.status_code == 204
+        answer = requests.get(own_server.sparql(), params={"query": "ASK { GRAPH <http://example.org/meanwhile> { ?s ?p ?o } }"},
+                              headers=JSON, timeout=20)
+        assert answer.json()["boolean"] is True
+    finally:
+        stalled.close()

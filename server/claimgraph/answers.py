@@ -50,10 +50,11 @@ def prefers_html() -> bool:
 
 
 def run(job: Query, *, override: str | None = None) -> Response:
-    """Run ``job`` and stream its answer.
+    """Run ``job`` and send its answer.
 
     :raises FormatError: if ``override`` was given and does not fit the query's form.
     :raises NotAcceptable: if the Accept header allows no representation of the answer (406).
+    :raises SyntaxError, QueryTimeout, Busy, QueryError: as :meth:`Executor.query` does.
     """
     try:
         answer = executor().query(job)
@@ -65,8 +66,9 @@ def run(job: Query, *, override: str | None = None) -> Response:
 
 
 def respond(answer: Answer) -> Response:
-    """A streamed response of ``answer``; the worker is released when the body has been sent or dropped."""
+    """A response sending ``answer``'s complete, spooled body in chunks, with its length."""
     headers = {TRUNCATED_HEADER: str(answer.count)} if answer.truncated else {}
+    headers["Content-Length"] = str(answer.length)
     return Response(answer.chunks, headers=headers, mimetype=answer.media_type)
 
 

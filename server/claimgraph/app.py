@@ -92,7 +92,8 @@ def _detail(error: Exception) -> str:
     if isinstance(error, SyntaxError):
         return f"syntax error: {error.msg}"
     if isinstance(error, QueryTimeout):
-        return "the query ran past the time limit and was stopped; narrow it (LIMIT, more specific patterns) or ask the operator"
+        return ("the request ran past the time limit and was stopped (an update stopped so is not applied); "
+                "narrow it (LIMIT, more specific patterns) or ask the operator")
     if isinstance(error, NotAcceptable):
         return f"none of the media types in the Accept header can represent a {error.form} answer"
     return str(error)

@@ -20,11 +20,13 @@ import itertools
 import multiprocessing
 import queue
 import signal
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -32,6 +34,8 @@ from claimgraph import formats
 from claimgraph.store import open_store
 
 _CHUNK = 64 * 1024
+#: answers up to this size stay in memory while spooled; larger ones go to a temporary file.
+_SPOOL_IN_MEMORY = 4 * 1024 * 1024
 _context = multiprocessing.get_context("spawn")
 
 
@@ -73,11 +77,16 @@ class Query:
     results_as: str | None = "application/sparql-results+json"
     graph_as: str | None = "text/turtle"
     max_rows: int | None = None
+    #: whether, with no dataset given, the default graph is the union of the named graphs (false: the query's FROM).
+    union_default_graph: bool = True
 
 
 @dataclasses.dataclass
 class Answer:
-    """The head of an answer, and its body as chunks of bytes to be read exactly once.
+    """The head of an answer, and its body: complete, spooled to a temporary file, read as chunks once.
+
+    The whole answer is taken from the worker before :meth:`Executor.query` returns, so a slow
+    client never holds a worker or the store, and a time limit can never cut an answer already begun.
 
     ``form`` is ``SELECT``, ``ASK`` or ``GRAPH``; ``truncated`` tells that rows past the cap were cut.
     """
@@ -86,7 +95,9 @@ class Answer:
     media_type: str
     truncated: bool
     count: int
-    chunks: _Body
+    chunks: Iterator[bytes]
+    #: bytes in ``chunks``.
+    length: int
 
 
 class _Sender:
@@ -115,6 +126,7 @@ def _answer(store, job: Query, connection: Connection, prefixes: Mapping[str, st
         substitutions={ox.Variable(name): term for name, term in job.substitutions.items()},
         default_graph=list(job.default_graph) if job.default_graph is not None else None,
         named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+        union_default_graph=job.union_default_graph,
     )
     form = "ASK" if isinstance(result, ox.QueryBoolean) else "GRAPH" if isinstance(result, ox.QueryTriples) else "SELECT"
     media_type = job.graph_as if form == "GRAPH" else job.results_as
@@ -203,7 +215,8 @@ class _Process:
         :raises QueryTimeout: if none arrives in time.
         :raises QueryError: if the process died.
         """
-        if not self.connection.poll(max(0.0, deadline - time.monotonic())):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not self.connection.poll(remaining):
             raise QueryTimeout
         try:
             return self.connection.recv()
@@ -220,46 +233,6 @@ class _Process:
             self.process.kill()
             self.process.join()
         self.connection.close()
-
-
-class _Body:
-    """The chunks of an answer as they arrive from its worker; iterate to the end, or close.
-
-    Either way the worker is released exactly once: back to the pool after the end mark, else
-    ended and replaced (it may still be working). Werkzeug closes a response body it stops reading.
-
-    :raises QueryTimeout: while iterating, if the answer is not complete by the deadline.
-    """
-
-    def __init__(self, worker: _Process, deadline: float, release: Callable[[bool], None]) -> None:
-        self._worker, self._deadline, self._release = worker, deadline, release
-        self._open = True
-
-    def __iter__(self) -> _Body:
-        return self
-
-    def __next__(self) -> bytes:
-        if not self._open:
-            raise StopIteration
-        try:
-            message = self._worker.receive(self._deadline)
-        except BaseException:
-            self._finish(False)
-            raise
-        if message[0] == "data":
-            return message[1]
-        self._finish(message[0] == "end")
-        if message[0] == "end":
-            raise StopIteration
-        raise _error(message)
-
-    def close(self) -> None:
-        self._finish(False)
-
-    def _finish(self, complete: bool) -> None:
-        if self._open:
-            self._open = False
-            self._release(complete)
 
 
 class _ReadWriteLock:
@@ -283,12 +256,14 @@ class _ReadWriteLock:
             self._readers -= 1
             self._condition.notify_all()
 
-    def acquire_write(self) -> None:
+    def acquire_write(self, timeout: float) -> bool:
         with self._condition:
             self._writers_waiting += 1
-            self._condition.wait_for(lambda: not self._writing and not self._readers)
+            ready = self._condition.wait_for(lambda: not self._writing and not self._readers, timeout)
             self._writers_waiting -= 1
-            self._writing = True
+            self._writing = ready
+            self._condition.notify_all()
+            return ready
 
     def release_write(self) -> None:
         with self._condition:
@@ -336,29 +311,29 @@ class Executor:
             self._lock.release_read()
             raise Busy(f"all {self.workers} query workers stayed busy for {self.timeout:g} s") from None
         deadline = time.monotonic() + self.timeout
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
         try:
             worker.connection.send(job)
             message = worker.receive(deadline)
+            if message[0] == "head":
+                while (chunk := worker.receive(deadline))[0] == "data":
+                    spool.write(chunk[1])
+                if chunk[0] != "end":
+                    message = chunk
         except BaseException:
+            spool.close()
             self._replace(worker)
             self._lock.release_read()
             raise
+        self._idle.put(worker)
+        self._lock.release_read()
         if message[0] != "head":
-            self._idle.put(worker)
-            self._lock.release_read()
+            spool.close()
             raise _error(message)
         _, form, media_type, truncated, count = message
-        return Answer(form, media_type, truncated, count, self._body(worker, deadline))
-
-    def _body(self, worker: _Process, deadline: float) -> _Body:
-        def release(finished: bool) -> None:
-            if finished:
-                self._idle.put(worker)
-            else:
-                self._replace(worker)
-            self._lock.release_read()
-
-        return _Body(worker, deadline, release)
+        length = spool.tell()
+        spool.seek(0)
+        return Answer(form, media_type, truncated, count, _chunks(spool), length)
 
     def ask(self, sparql: str, **options) -> bool:
         """The answer of an ASK query (same errors as :meth:`query`)."""
@@ -379,22 +354,30 @@ class Executor:
         :raises QueryTimeout: if it runs past the time limit; it is stopped and nothing is changed.
         :raises QueryError: if the store refused it; nothing is changed.
         """
-        self._lock.acquire_write()
+        if not self._lock.acquire_write(self.timeout):
+            raise Busy(f"running queries kept the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
         try:
             while not self._idle.empty():
                 self._idle.get_nowait().end()
             self._run_writer(sparql)
         finally:
             self.generation += 1
-            if not self._closed:
-                self._start_readers()
-            self._lock.release_write()
+            try:
+                if not self._closed:
+                    self._start_readers()
+            finally:
+                self._lock.release_write()
 
     def _run_writer(self, sparql: str) -> None:
         writer = _Process(_write, str(self.store), sparql)
         message: tuple = ("failed", "the update was stopped")
         try:
             message = writer.receive(time.monotonic() + self.timeout)
+        except QueryTimeout:
+            # It may have committed in the last instant: then its answer is waiting.
+            if not writer.connection.poll(0):
+                raise
+            message = writer.connection.recv()
         finally:
             writer.end(grace=self.timeout if message[0] == "end" else 0.0)
         if message[0] != "end":
@@ -410,6 +393,13 @@ class Executor:
         self._closed = True
         while not self._idle.empty():
             self._idle.get_nowait().end()
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    """The spooled answer in chunks; the file is closed when read to the end or when the iterator is closed."""
+    with spool:
+        while chunk := spool.read(_CHUNK):
+            yield chunk
 
 
 def _error(message: tuple) -> Exception:

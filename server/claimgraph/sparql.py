@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest
 
 from claimgraph import answers, description, formats, protocol
 from claimgraph.executor import Query
-from claimgraph.sparqltext import add_using, refuse_remote
+from claimgraph.sparqltext import add_using, refuse_remote, tokens
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -45,6 +45,8 @@ def query() -> Response:
         default_graph=default_graph if dataset else None,
         named_graphs=named_graphs if dataset else None,
         max_rows=current_app.extensions["claimgraph"].max_rows,
+        # A query's own FROM / FROM NAMED set its dataset when the protocol's parameters do not.
+        union_default_graph=not any(token.is_keyword("FROM") for token in tokens(text)),
         **answers.wanted(override),
     )
     return answers.run(job, override=override)

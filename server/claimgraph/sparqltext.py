@@ -6,7 +6,9 @@ URLs, which pyoxigraph would fetch (server-side request forgery), and (2) apply 
 comments, strings, IRIs, variables and prefixed names are told apart from keywords the way the
 SPARQL grammar does, so a keyword hidden in a string or a comment is no keyword, and a keyword
 written in any case is one. Where the scanner and pyoxigraph could disagree, the scanner errs
-toward refusing.
+toward refusing: every non-ASCII character counts as part of a name (outside strings, IRIs and
+comments pyoxigraph accepts one nowhere else), and a backslash outside strings and IRIs — which
+could hide a ``#`` or a quote from the scanner — makes any text mentioning SERVICE or LOAD refused.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ _LEXEME = re.compile(
     | (?P<comment>\#[^\r\n]*)
     | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
     | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
-    | (?P<variable>[?$][\w\u00b7]+)
-    | (?P<pname>(?:[^\W\d][\w\-.]*)?:(?:[\w\-.:%]|\\.)*)
-    | (?P<word>[^\W\d_]+)
+    | (?P<variable>[?$](?:\w|[^\x00-\x7f])+)
+    | (?P<pname>(?:(?:[^\W\d]|[^\x00-\x7f])(?:[\w\-.]|[^\x00-\x7f])*)?:(?:[\w\-.:%]|[^\x00-\x7f]|\\.)*)
+    | (?P<word>[A-Za-z]+)
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -59,6 +61,8 @@ def refuse_remote(sparql: str, allowed: Iterable[str] = ()) -> None:
     """
     allowed = set(allowed)
     found = list(tokens(sparql))
+    if any(t.text == "\\" for t in found) and re.search("service|load", sparql, re.IGNORECASE):
+        raise RemoteAccessError("refused: a backslash outside strings and IRIs in a text that mentions SERVICE or LOAD")
     for index, token in enumerate(found):
         if not token.is_keyword("SERVICE", "LOAD"):
             continue

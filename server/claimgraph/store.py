@@ -61,11 +61,13 @@ class Store(abc.ABC):
         substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
         default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
         named_graphs: Sequence[ox.NamedNode] | None = None,
+        union_default_graph: bool = True,
     ) -> QueryResult:
         """Run a SPARQL query over ``default_graph`` and ``named_graphs``.
 
-        When neither is given, the default graph is the union of the named graphs and every named
-        graph can be queried; otherwise the dataset is the one given (an absent part is empty).
+        When neither is given, the default graph is the union of the named graphs (or, with
+        ``union_default_graph`` false, the dataset the query's FROM / FROM NAMED name) and every
+        named graph can be queried; otherwise the dataset is the one given (an absent part is empty).
 
         :raises SyntaxError: if the query does not parse.
         """
@@ -148,9 +150,9 @@ class EmbeddedStore(Store):
         """Whether ``path`` holds a store (RocksDB keeps its ``CURRENT`` file in every database directory)."""
         return (path / "CURRENT").is_file()
 
-    def query(self, sparql, *, substitutions=None, default_graph=None, named_graphs=None):
+    def query(self, sparql, *, substitutions=None, default_graph=None, named_graphs=None, union_default_graph=True):
         if default_graph is None and named_graphs is None:
-            return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+            return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=union_default_graph)
         return self._store.query(
             sparql, substitutions=substitutions, default_graph=list(default_graph or []), named_graphs=list(named_graphs or [])
         )
