@@ -10,16 +10,11 @@ import pyoxigraph as ox
 from flask import Response, current_app, request
 
 from claimgraph import formats
+from claimgraph.catalog import ParamError
 from claimgraph.executor import Answer, Executor, NotAcceptable, Query
 
 #: The header that states a cut answer and the cap that cut it (as Virtuoso does).
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
-
-
-class FormatError(ValueError):
-    """The ``format`` parameter (or URL suffix) names no format this answer can take."""
-
-    param = "format"
 
 
 def executor() -> Executor:
@@ -29,7 +24,7 @@ def executor() -> Executor:
 def wanted(override: str | None) -> dict[str, str | None]:
     """The media types to answer in, per query form, from ``override`` (``format=`` or suffix) or the Accept header.
 
-    :raises FormatError: if ``override`` names no format of either form.
+    :raises ParamError: if ``override`` names no format of either form.
     """
     choice = {}
     for key, offers in (("results_as", list(formats.RESULT_MEDIA_TYPES)), ("graph_as", list(formats.RDF_MEDIA_TYPES))):
@@ -39,7 +34,7 @@ def wanted(override: str | None) -> dict[str, str | None]:
             choice[key] = None
     if override is not None and not any(choice.values()):
         names = sorted(name for name in formats.SHORT_NAMES if name != "html")
-        raise FormatError(f"parameter 'format': unknown format {override!r}; use one of: {', '.join(names)}")
+        raise ParamError("format", f"unknown format {override!r}; use one of: {', '.join(names)}")
     return choice
 
 
@@ -52,7 +47,7 @@ def prefers_html() -> bool:
 def run(job: Query, *, override: str | None = None) -> Response:
     """Run ``job`` and send its answer.
 
-    :raises FormatError: if ``override`` was given and does not fit the query's form.
+    :raises ParamError: if ``override`` was given and does not fit the query's form.
     :raises NotAcceptable: if the Accept header allows no representation of the answer (406).
     :raises SyntaxError, QueryTimeout, Busy, QueryError: as :meth:`Executor.query` does.
     """
@@ -60,7 +55,7 @@ def run(job: Query, *, override: str | None = None) -> Response:
         answer = executor().query(job)
     except NotAcceptable as error:
         if override is not None:
-            raise FormatError(f"parameter 'format': {override!r} cannot represent a {error.form} answer") from error
+            raise ParamError("format", f"{override!r} cannot represent a {error.form} answer") from error
         raise
     return respond(answer)
 
@@ -75,13 +70,13 @@ def respond(answer: Answer) -> Response:
 def negotiated(offers: list[str], override: str | None, what: str) -> str:
     """The media type of ``offers`` to answer in, for ``override`` or the Accept header.
 
-    :raises FormatError: if ``override`` names none of ``offers``.
+    :raises ParamError: if ``override`` names none of ``offers``.
     :raises NotAcceptable: (406, naming ``what`` is answered) if the client accepts none of them.
     """
     try:
         media_type = formats.negotiate(request.accept_mimetypes, offers, override)
     except ValueError as error:
-        raise FormatError(f"parameter 'format': {error}") from error
+        raise ParamError("format", str(error)) from error
     if media_type is None:
         raise NotAcceptable(what)
     return media_type
@@ -90,7 +85,7 @@ def negotiated(offers: list[str], override: str | None, what: str) -> str:
 def triples_response(triples: list, *, html: str | None = None, override: str | None = None) -> Response:
     """``triples`` in the RDF format the client prefers; browsers get ``html`` instead when it is given.
 
-    :raises FormatError: if ``override`` names no RDF format.
+    :raises ParamError: if ``override`` names no RDF format.
     """
     media_type = negotiated([*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])], override, "GRAPH")
     if media_type == formats.HTML:

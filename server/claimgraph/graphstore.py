@@ -29,14 +29,14 @@ NEW_GRAPHS = "https://w3id.org/claimgraph/graph/posted/"
 def _target() -> ox.NamedNode | ox.DefaultGraph | None:
     """The graph the request names: ``?graph=<iri>``, ``?default``, or neither (``None``, the store itself).
 
-    :raises ParameterError: if both are given, or the IRI is not absolute.
+    :raises ParamError: if both are given, or the IRI is not absolute.
     """
     params = protocol.url_parameters()
     named = protocol.graphs(params, "graph")
     if len(named) > 1:
-        raise protocol.ParameterError("graph", "given more than once")
+        raise protocol.ParamError("graph", "given more than once")
     if named and "default" in params:
-        raise protocol.ParameterError("graph", "give either ?graph=<iri> or ?default, not both")
+        raise protocol.ParamError("graph", "give either ?graph=<iri> or ?default, not both")
     if named:
         return named[0]
     return ox.DefaultGraph() if "default" in params else None
@@ -59,7 +59,7 @@ def graph() -> Response:
     """The triples of one graph, in the RDF format negotiated; 404 if there is no such graph."""
     target = _target()
     if target is None:
-        raise protocol.ParameterError("graph", "name a graph with ?graph=<iri>, or ?default")
+        raise protocol.ParamError("graph", "name a graph with ?graph=<iri>, or ?default")
     if not _exists(target):
         raise NotFound(f"there is no graph {target}")
     override = protocol.format_override(protocol.url_parameters())
@@ -81,7 +81,7 @@ def write() -> Response:
     target = _target()
     if request.method == "DELETE":
         if target is None:
-            raise protocol.ParameterError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
+            raise protocol.ParamError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
         if not _exists(target):
             raise NotFound(f"there is no graph {target}")
         answers.executor().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
@@ -89,7 +89,7 @@ def write() -> Response:
     created = target is None
     if created:
         if request.method != "POST":
-            raise protocol.ParameterError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
+            raise protocol.ParamError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
         target = ox.NamedNode(NEW_GRAPHS + str(uuid.uuid4()))
     else:
         created = not _exists(target)

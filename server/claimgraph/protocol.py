@@ -15,16 +15,9 @@ from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
 from claimgraph import formats
+from claimgraph.catalog import ParamError
 
 FORM = "application/x-www-form-urlencoded"
-
-
-class ParameterError(ValueError):
-    """A request parameter is missing, repeated or malformed; ``param`` names it."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(f"parameter {param!r}: {message}")
-        self.param = param
 
 
 def _decoded(raw: bytes, where: str) -> MultiDict:
@@ -86,7 +79,7 @@ def format_override(params: MultiDict) -> str | None:
 
     Some clients (SPARQLWrapper) send a short name and a media type together.
 
-    :raises ParameterError: if it is given and no value names a known format.
+    :raises ParamError: if it is given and no value names a known format.
     """
     values = params.getlist("format")
     if len(values) <= 1:
@@ -94,33 +87,33 @@ def format_override(params: MultiDict) -> str | None:
     for value in values:
         if formats.known(value):
             return value
-    raise ParameterError("format", f"none of {', '.join(map(repr, values))} names a known format")
+    raise ParamError("format", f"none of {', '.join(map(repr, values))} names a known format")
 
 
 def single(params: MultiDict, name: str, *, required: bool = False) -> str | None:
     """The one value of ``name``.
 
-    :raises ParameterError: if it is given more than once, or is required and missing.
+    :raises ParamError: if it is given more than once, or is required and missing.
     """
     values = params.getlist(name)
     if len(values) > 1:
-        raise ParameterError(name, f"given {len(values)} times; give it once")
+        raise ParamError(name, f"given {len(values)} times; give it once")
     if required and not values:
-        raise ParameterError(name, "missing")
+        raise ParamError(name, "missing")
     return values[0] if values else None
 
 
 def graphs(params: MultiDict, name: str) -> tuple[ox.NamedNode, ...]:
     """The IRIs given as ``name`` (e.g. ``default-graph-uri``), each checked.
 
-    :raises ParameterError: naming the parameter, for a value that is not an absolute IRI.
+    :raises ParamError: naming the parameter, for a value that is not an absolute IRI.
     """
     found = []
     for value in params.getlist(name):
         try:
             found.append(ox.NamedNode(value))
         except ValueError as error:
-            raise ParameterError(name, f"{value!r} is not an absolute IRI ({error})") from error
+            raise ParamError(name, f"{value!r} is not an absolute IRI ({error})") from error
     return tuple(found)
 
 

@@ -23,16 +23,16 @@ def query() -> Response:
     """
     params, body = protocol.parameters(body_types=(QUERY_TYPE,))
     if "update" in params:
-        raise protocol.ParameterError("update", "updates are sent by POST to /update, never to /sparql")
+        raise protocol.ParamError("update", "updates are sent by POST to /update, never to /sparql")
     text = protocol.single(params, "query")
     if body is not None:
         if text is not None:
-            raise protocol.ParameterError("query", "given both in the URL and as the request body; give it once")
+            raise protocol.ParamError("query", "given both in the URL and as the request body; give it once")
         text = body
     override = protocol.format_override(params)
     if text is None:
         if request.method == "POST":
-            raise protocol.ParameterError("query", "missing")
+            raise protocol.ParamError("query", "missing")
         return _service_description(override)
     if override is None and answers.prefers_html():
         return Response(_page(text), mimetype=formats.HTML)
@@ -58,11 +58,11 @@ def update() -> Response:
     protocol.require_writer()
     params, body = protocol.parameters(body_types=(UPDATE_TYPE,))
     if "query" in params:
-        raise protocol.ParameterError("query", "queries are sent to /sparql; /update takes 'update'")
+        raise protocol.ParamError("query", "queries are sent to /sparql; /update takes 'update'")
     text = protocol.single(params, "update", required=body is None)
     if body is not None:
         if text is not None:
-            raise protocol.ParameterError("update", "given both in the URL and as the request body; give it once")
+            raise protocol.ParamError("update", "given both in the URL and as the request body; give it once")
         text = body
     refuse_remote(text, current_app.extensions["claimgraph"].remote_allow)
     using = [node.value for node in protocol.graphs(params, "using-graph-uri")]
