@@ -1,4 +1,4 @@
-"""From an HTTP request to a running query and back: the formats a client wants, and the streamed answer.
+"""From an HTTP request to a running query and back: the formats a client wants, and the answer sent back.
 
 Shared by every endpoint that answers with query results (the SPARQL endpoint, canned queries,
 graph downloads), so that negotiation, the row cap and the truncation notice behave the same everywhere.

@@ -50,10 +50,6 @@ def _triple(subject, predicate: str, obj) -> ox.Triple:
     return ox.Triple(subject, ox.NamedNode(predicate), obj)
 
 
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-
-
 def void(executor: Executor, *, dataset_iri: str, endpoint: str, title: str) -> list[ox.Triple]:
     """The VoID description: the whole dataset, and one subset per named graph with triple and entity counts."""
     dataset = ox.NamedNode(dataset_iri)
@@ -62,7 +58,7 @@ def void(executor: Executor, *, dataset_iri: str, endpoint: str, title: str) -> 
         ox.Triple(dataset, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
         _triple(dataset, DCTERMS + "title", ox.Literal(title)),
         _triple(dataset, VOID + "sparqlEndpoint", ox.NamedNode(endpoint)),
-        _triple(dataset, VOID + "triples", _integer(sum(c["triples"] for c in counts))),
+        _triple(dataset, VOID + "triples", ox.Literal(sum(c["triples"] for c in counts))),
     ]
     for count in counts:
         subset = ox.BlankNode()
@@ -70,9 +66,9 @@ def void(executor: Executor, *, dataset_iri: str, endpoint: str, title: str) -> 
             _triple(dataset, VOID + "subset", subset),
             ox.Triple(subset, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
             _triple(subset, SD + "name", ox.NamedNode(count["graph"])),
-            _triple(subset, VOID + "triples", _integer(count["triples"])),
-            _triple(subset, VOID + "entities", _integer(count["entities"])),
-            _triple(subset, VOID + "classes", _integer(count["classes"])),
+            _triple(subset, VOID + "triples", ox.Literal(count["triples"])),
+            _triple(subset, VOID + "entities", ox.Literal(count["entities"])),
+            _triple(subset, VOID + "classes", ox.Literal(count["classes"])),
         ]
     return triples
 
@@ -98,7 +94,7 @@ def service(executor: Executor, *, endpoint: str, update_endpoint: str, writable
         ox.Triple(dataset, RDF_TYPE, ox.NamedNode(SD + "Dataset")),
         _triple(dataset, SD + "defaultGraph", default),
         ox.Triple(default, RDF_TYPE, ox.NamedNode(SD + "Graph")),
-        _triple(default, VOID + "triples", _integer(sum(c["triples"] for c in counts))),
+        _triple(default, VOID + "triples", ox.Literal(sum(c["triples"] for c in counts))),
     ]
     for count in counts:
         named, graph = ox.BlankNode(), ox.BlankNode()
@@ -108,6 +104,6 @@ def service(executor: Executor, *, endpoint: str, update_endpoint: str, writable
             _triple(named, SD + "name", ox.NamedNode(count["graph"])),
             _triple(named, SD + "graph", graph),
             ox.Triple(graph, RDF_TYPE, ox.NamedNode(SD + "Graph")),
-            _triple(graph, VOID + "triples", _integer(count["triples"])),
+            _triple(graph, VOID + "triples", ox.Literal(count["triples"])),
         ]
     return triples

@@ -2,8 +2,9 @@
 
 pyoxigraph cannot interrupt a running query, so each query runs in a worker process that is
 killed and replaced when its time is up. ``workers`` processes each hold the on-disk store open
-read-only and answer one query at a time, serializing the answer themselves and streaming it back
-in chunks; the web process only relays bytes.
+read-only and answer one query at a time, serializing the answer themselves and sending it back
+in chunks; the web process spools the whole answer (memory, then a temporary file) before the
+client sees a byte, so a slow client holds no worker and a time limit never cuts a begun answer.
 
 A read-only opener sees the store as it was when opened, and reading beside a writing process
 is undefined. So writes take the executor's write lock: running queries finish (or reach their
@@ -295,7 +296,7 @@ class Executor:
             self._idle.put(_Process(_read, str(self.store), self.prefixes))
 
     def query(self, job: Query) -> Answer:
-        """Start ``job`` on a free reader; the answer's chunks must be read (or closed) by the caller.
+        """Run ``job`` on a free reader and take its whole answer, spooled; the reader is free again on return.
 
         :raises SyntaxError: if the query does not parse (the message gives the position).
         :raises NotAcceptable: if the client accepts no representation of the query's form.
@@ -352,6 +353,7 @@ class Executor:
 
         :raises SyntaxError: if the update does not parse; nothing is changed.
         :raises QueryTimeout: if it runs past the time limit; it is stopped and nothing is changed.
+        :raises Busy: if running queries hold the store past the time limit; nothing is changed.
         :raises QueryError: if the store refused it; nothing is changed.
         """
         if not self._lock.acquire_write(self.timeout):

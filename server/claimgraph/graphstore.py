@@ -1,6 +1,6 @@
 """Blueprint: the SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?graph=<iri>`` or ``?default``).
 
-Reads stream the graph through a query worker; writes become one SPARQL update each, built from
+Reads serialize the graph in a query worker (uncapped); writes become one SPARQL update each, built from
 terms pyoxigraph wrote, so they are atomic like every other update.
 """
 
@@ -65,7 +65,7 @@ def graph() -> Response:
     override = protocol.format_override(protocol.url_parameters())
     media_type = answers.negotiated(list(formats.RDF_MEDIA_TYPES), override, "GRAPH")
     if request.method == "HEAD":
-        # An empty stream, not an empty body: GET streams, so HEAD must not claim a length of 0.
+        # No body and no length: GET's length is known only once the graph is serialized, and 0 would be false.
         return Response(iter(()), mimetype=media_type)
     job = Query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=(target,), named_graphs=(), results_as=None, graph_as=media_type)
     return answers.run(job, override=override)
