@@ -19,9 +19,9 @@ import rdflib
 import rdflib.compare
 import requests
 
-from claimgraph import dataset
+from claimgraph.model import dataset
 from claimgraph.config import resource_dir
-from claimgraph.store import EmbeddedStore
+from claimgraph.store.embedded import EmbeddedStore
 
 ONTOLOGY = resource_dir("ontology")
 DATA = resource_dir("data")

@@ -13,7 +13,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from claimgraph import catalog, formats
+from claimgraph.model import catalog
+from claimgraph.rdf import formats
 from claimgraph.config import resource_dir
 from conftest import Server, running_server
 

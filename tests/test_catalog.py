@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from claimgraph import catalog
+from claimgraph.model import catalog
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SELECT = "SELECT ?thing ?name WHERE { ?thing <http://schema.org/name> ?name }"

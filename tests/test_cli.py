@@ -11,7 +11,7 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from claimgraph.store import EmbeddedStore
+from claimgraph.store.embedded import EmbeddedStore
 from conftest import dump, isomorphic_datasets
 
 CLAIMS = "SELECT ?claim WHERE { ?claim a <https://w3id.org/claimgraph/ontology#Claim> }"

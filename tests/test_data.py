@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
-from claimgraph.validate import validate
+from claimgraph.model.validate import validate
 from conftest import dump, isomorphic_datasets, select
 
 # Every figure of the article, read off the article itself:

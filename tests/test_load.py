@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.store import EmbeddedStore
+from claimgraph.store.embedded import EmbeddedStore
 from conftest import dump, isomorphic_datasets, rewrite
 from test_validate import BREAKS, CLAIMS_FILE, CLAIM_PREFIX
 

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from claimgraph import dataset
+from claimgraph.model import dataset
 from conftest import ONTOLOGY
 
 CG = rdflib.Namespace("https://w3id.org/claimgraph/ontology#")

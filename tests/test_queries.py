@@ -8,7 +8,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from claimgraph import catalog, dataset
+from claimgraph.model import catalog, dataset
 from conftest import ONTOLOGY, QUERIES, select
 
 ID = "https://w3id.org/claimgraph/id/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.sparqltext import RemoteAccessError, add_using, refuse_remote
+from claimgraph.rdf.sparqltext import RemoteAccessError, add_using, refuse_remote
 
 ALLOWED = "http://allowed.example/sparql"
 

@@ -9,7 +9,7 @@ import functools
 
 import pyoxigraph as ox
 
-from claimgraph.executor import Executor
+from claimgraph.store.executor import Executor
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

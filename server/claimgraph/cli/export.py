@@ -10,15 +10,15 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import rdflib
 
-from claimgraph.dataset import context, prefixes
-from claimgraph.store import Store
+from claimgraph.model.dataset import context, prefixes
+from claimgraph.store.base import Store
 
 
 def export(store: Store, output: BinaryIO, format: ox.RdfFormat, ontology_dir: Path) -> None:
     """Write every quad of ``store`` to ``output``; formats without named graphs get the union of all graphs.
 
     :raises OSError: if ``output`` cannot be written.
-    :raises claimgraph.dataset.DataError: if the JSON-LD context cannot be read.
+    :raises claimgraph.model.dataset.DataError: if the JSON-LD context cannot be read.
     """
     if format != ox.RdfFormat.JSON_LD:
         store.dump(output, format, prefixes=prefixes(ontology_dir))

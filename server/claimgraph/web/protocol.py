@@ -14,8 +14,8 @@ from flask import current_app, request
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
-from claimgraph import formats
-from claimgraph.catalog import ParamError
+from claimgraph.rdf import formats
+from claimgraph.model.catalog import ParamError
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -13,12 +13,14 @@ from typing import BinaryIO, TextIO
 import click
 import pyoxigraph as ox
 
-from claimgraph import dataset, formats
+from claimgraph.model import dataset
+from claimgraph.rdf import formats
 from claimgraph.config import Config
-from claimgraph.export import export as export_store
-from claimgraph.export import write_triples
-from claimgraph.store import EmbeddedStore, Store, StoreError, open_store
-from claimgraph.validate import validate as validate_curated
+from claimgraph.cli.export import export as export_store
+from claimgraph.cli.export import write_triples
+from claimgraph.store.base import Store, StoreError
+from claimgraph.store.embedded import EmbeddedStore, open_store
+from claimgraph.model.validate import validate as validate_curated
 
 PathOption = click.Path(path_type=Path)
 
@@ -114,7 +116,7 @@ def serve(config: Config, **options: object) -> None:
     One gunicorn process with threads handles HTTP; queries run in ``--workers`` processes, each
     stopped at the time limit (CLAIMGRAPH_QUERY_TIMEOUT).
     """
-    from claimgraph.wsgi import serve as run_server
+    from claimgraph.web.wsgi import serve as run_server
 
     config = dataclasses.replace(config, **{name: value for name, value in options.items() if value is not None})
     # Only look: a store opened here would be inherited half-alive by the forked gunicorn worker.

@@ -31,8 +31,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from claimgraph import formats
-from claimgraph.store import open_store
+from claimgraph.rdf import formats
+from claimgraph.store.embedded import open_store
 
 _CHUNK = 64 * 1024
 #: answers up to this size stay in memory while spooled; larger ones go to a temporary file.

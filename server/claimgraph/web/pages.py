@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
-from claimgraph import answers, description
+from claimgraph.web import answers, description
 
 blueprint = Blueprint("pages", __name__)
 
@@ -15,7 +15,7 @@ def home() -> str:
     return render_template(
         "home.html",
         counts=description.graph_counts(answers.executor()),
-        catalog=current_app.extensions["claimgraph.catalog"],
+        catalog=current_app.extensions["claimgraph.model.catalog"],
         writable=bool(current_app.extensions["claimgraph"].update_token),
     )
 

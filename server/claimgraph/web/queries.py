@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from claimgraph import answers, formats, protocol
-from claimgraph.catalog import CannedQuery
-from claimgraph.executor import Query
+from claimgraph.rdf import formats
+from claimgraph.web import answers, protocol
+from claimgraph.model.catalog import CannedQuery
+from claimgraph.store.executor import Query
 
 blueprint = Blueprint("queries", __name__)
 
@@ -21,7 +22,7 @@ FORMAT = "format"
 
 
 def _catalog() -> dict[str, CannedQuery]:
-    return current_app.extensions["claimgraph.catalog"]
+    return current_app.extensions["claimgraph.model.catalog"]
 
 
 def _canned(name: str) -> CannedQuery:

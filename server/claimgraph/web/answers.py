@@ -9,16 +9,16 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app, request
 
-from claimgraph import formats
-from claimgraph.catalog import ParamError
-from claimgraph.executor import Answer, Executor, NotAcceptable, Query
+from claimgraph.rdf import formats
+from claimgraph.model.catalog import ParamError
+from claimgraph.store.executor import Answer, Executor, NotAcceptable, Query
 
 #: The header that states a cut answer and the cap that cut it (as Virtuoso does).
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
 def executor() -> Executor:
-    return current_app.extensions["claimgraph.executor"]
+    return current_app.extensions["claimgraph.store.executor"]
 
 
 def wanted(override: str | None) -> dict[str, str | None]:

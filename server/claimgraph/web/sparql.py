@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from claimgraph import answers, description, formats, protocol
-from claimgraph.executor import Query
-from claimgraph.sparqltext import add_using, refuse_remote, tokens
+from claimgraph.rdf import formats
+from claimgraph.web import answers, description, protocol
+from claimgraph.store.executor import Query
+from claimgraph.rdf.sparqltext import add_using, refuse_remote, tokens
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -76,7 +77,7 @@ def update() -> Response:
 
 
 def _page(text: str = "") -> str:
-    return render_template("sparql.html", query=text, catalog=current_app.extensions["claimgraph.catalog"])
+    return render_template("sparql.html", query=text, catalog=current_app.extensions["claimgraph.model.catalog"])
 
 
 def _service_description(override: str | None) -> Response:

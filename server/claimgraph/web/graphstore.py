@@ -12,9 +12,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import NotFound, UnsupportedMediaType
 
-from claimgraph import answers, formats, protocol
-from claimgraph.executor import Query
-from claimgraph.store import insert_data
+from claimgraph.rdf import formats
+from claimgraph.web import answers, protocol
+from claimgraph.store.executor import Query
+from claimgraph.store.base import insert_data
 
 blueprint = Blueprint("graphstore", __name__)
 

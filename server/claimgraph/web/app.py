@@ -14,10 +14,11 @@ import werkzeug.http
 from flask import Flask, Response, current_app, render_template, request
 from flask_cors import CORS
 
-from claimgraph import catalog, dataset, formats
+from claimgraph.model import catalog, dataset
+from claimgraph.rdf import formats
 from claimgraph.config import Config
-from claimgraph.executor import Busy, Executor, NotAcceptable, QueryError, QueryTimeout
-from claimgraph.sparqltext import RemoteAccessError
+from claimgraph.store.executor import Busy, Executor, NotAcceptable, QueryError, QueryTimeout
+from claimgraph.rdf.sparqltext import RemoteAccessError
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
@@ -32,8 +33,8 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.extensions["claimgraph"] = config
-    app.extensions["claimgraph.catalog"] = catalog.load(config.queries_dir)
-    app.extensions["claimgraph.executor"] = Executor(
+    app.extensions["claimgraph.model.catalog"] = catalog.load(config.queries_dir)
+    app.extensions["claimgraph.store.executor"] = Executor(
         config.store, workers=config.workers, timeout=config.query_timeout, prefixes=dataset.prefixes(config.ontology_dir)
     )
     if config.cors_origins:
@@ -44,7 +45,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph import graphstore, pages, queries, sparql
+    from claimgraph.web import graphstore, pages, queries, sparql
 
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint):
         app.register_blueprint(blueprint)

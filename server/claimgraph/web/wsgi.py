@@ -1,7 +1,7 @@
-"""The production WSGI server: gunicorn running :func:`claimgraph.app.create_app`.
+"""The production WSGI server: gunicorn running :func:`claimgraph.web.app.create_app`.
 
 One gunicorn worker process with threads: HTTP work is light, and the CPU-heavy work runs in the
-application's own query processes (see :mod:`claimgraph.executor`), which must all belong to one
+application's own query processes (see :mod:`claimgraph.store.executor`), which must all belong to one
 process so that writes can stop and restart them. More gunicorn workers would each start their own.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
-from claimgraph.app import create_app
+from claimgraph.web.app import create_app
 from claimgraph.config import Config
 
 
@@ -46,7 +46,7 @@ class _Server(BaseApplication):
         """End the query worker processes with the gunicorn worker that started them."""
         app = getattr(self, "app", None)
         if app is not None:
-            app.extensions["claimgraph.executor"].close()
+            app.extensions["claimgraph.store.executor"].close()
 
 
 def serve(config: Config) -> None:

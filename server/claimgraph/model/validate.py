@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pyshacl
 import rdflib
 
-from claimgraph.dataset import Curated, compact, prefixes, sparql_prefixes
+from claimgraph.model.dataset import Curated, compact, prefixes, sparql_prefixes
 
 CONTEXT = 32  # characters of surrounding text shown in messages
 

@@ -1,0 +1,1 @@
+"""RDF and SPARQL as text: formats and content negotiation, the SPARQL scanner."""

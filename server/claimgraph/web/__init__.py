@@ -1,0 +1,1 @@
+"""HTTP only: the application factory, the WSGI server, the protocol helpers and one blueprint per module."""
