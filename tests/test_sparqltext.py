@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.rdf.sparqltext import RemoteAccessError, add_using, refuse_remote
+from claimgraph.errors import RemoteAccessError
+from claimgraph.rdf.sparqltext import add_using, refuse_remote
 
 ALLOWED = "http://allowed.example/sparql"
 

@@ -18,7 +18,8 @@ from claimgraph.rdf import formats
 from claimgraph.config import Config
 from claimgraph.cli.export import export as export_store
 from claimgraph.cli.export import write_triples
-from claimgraph.store.base import Store, StoreError
+from claimgraph.errors import StoreError
+from claimgraph.store.base import Store
 from claimgraph.store.embedded import EmbeddedStore, open_store
 from claimgraph.model.validate import validate as validate_curated
 

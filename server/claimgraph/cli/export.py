@@ -18,7 +18,7 @@ def export(store: Store, output: BinaryIO, format: ox.RdfFormat, ontology_dir: P
     """Write every quad of ``store`` to ``output``; formats without named graphs get the union of all graphs.
 
     :raises OSError: if ``output`` cannot be written.
-    :raises claimgraph.model.dataset.DataError: if the JSON-LD context cannot be read.
+    :raises claimgraph.errors.DataError: if the JSON-LD context cannot be read.
     """
     if format != ox.RdfFormat.JSON_LD:
         store.dump(output, format, prefixes=prefixes(ontology_dir))

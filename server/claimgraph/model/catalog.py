@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import yaml
+from claimgraph.errors import CatalogError, ParamError
 
 Term = ox.NamedNode | ox.Literal
 
@@ -64,18 +65,6 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What may precede the query form once pyoxigraph has parsed the query: blanks, comments, BASE and PREFIX.
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
-
-
-class CatalogError(ValueError):
-    """A query file is unreadable or malformed; the message names the file, and the line when known."""
-
-
-class ParamError(ValueError):
-    """A parameter value is missing, unknown or not of its type; ``param`` is the parameter's name."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(f"parameter {param!r}: {message}")
-        self.param = param
 
 
 @dataclasses.dataclass(frozen=True)

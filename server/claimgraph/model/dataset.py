@@ -12,15 +12,12 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
+from claimgraph.errors import DataError
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/claimgraph/ontology")
 ONTOLOGY_FILE = "claimgraph.ttl"
 SHAPES_FILE = "shapes.ttl"
 CONTEXT_FILE = "context.jsonld"
-
-
-class DataError(ValueError):
-    """A curated file is missing, unreadable or not valid; the message names the file and position."""
 
 
 @dataclasses.dataclass(frozen=True)

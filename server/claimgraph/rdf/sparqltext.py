@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
+from claimgraph.errors import RemoteAccessError
 
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _LEXEME = re.compile(
@@ -41,10 +42,6 @@ class Token:
 
     def is_keyword(self, *names: str) -> bool:
         return self.kind == "word" and self.text.upper() in names
-
-
-class RemoteAccessError(ValueError):
-    """A query or update would make the store fetch a URL that is not allowed."""
 
 
 def tokens(sparql: str) -> Iterator[Token]:

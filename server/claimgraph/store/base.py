@@ -15,12 +15,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
+from claimgraph.errors import StoreError
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or used (missing, locked, unreadable)."""
 
 
 @dataclasses.dataclass(frozen=True)

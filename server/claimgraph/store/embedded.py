@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from claimgraph.store.base import Store, StoreError
+from claimgraph.store.base import Store
+from claimgraph.errors import StoreError
 
 
 class EmbeddedStore(Store):

@@ -33,31 +33,12 @@ import pyoxigraph as ox
 
 from claimgraph.rdf import formats
 from claimgraph.store.embedded import open_store
+from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout
 
 _CHUNK = 64 * 1024
 #: answers up to this size stay in memory while spooled; larger ones go to a temporary file.
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
 _context = multiprocessing.get_context("spawn")
-
-
-class QueryTimeout(Exception):
-    """The query or update ran past the time limit and was stopped."""
-
-
-class Busy(Exception):
-    """Every worker stayed busy for as long as a query may run."""
-
-
-class NotAcceptable(Exception):
-    """The query's form (``SELECT``, ``ASK``, ``GRAPH``) has no representation the client accepts."""
-
-    def __init__(self, form: str) -> None:
-        super().__init__(form)
-        self.form = form
-
-
-class QueryError(RuntimeError):
-    """The store could not evaluate the query or update."""
 
 
 @dataclasses.dataclass(frozen=True)

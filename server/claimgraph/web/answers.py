@@ -10,8 +10,8 @@ import pyoxigraph as ox
 from flask import Response, current_app, request
 
 from claimgraph.rdf import formats
-from claimgraph.model.catalog import ParamError
-from claimgraph.store.executor import Answer, Executor, NotAcceptable, Query
+from claimgraph.errors import NotAcceptable, ParamError
+from claimgraph.store.executor import Answer, Executor, Query
 
 #: The header that states a cut answer and the cap that cut it (as Virtuoso does).
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"

@@ -17,8 +17,8 @@ from flask_cors import CORS
 from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.config import Config
-from claimgraph.store.executor import Busy, Executor, NotAcceptable, QueryError, QueryTimeout
-from claimgraph.rdf.sparqltext import RemoteAccessError
+from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout, RemoteAccessError
+from claimgraph.store.executor import Executor
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:

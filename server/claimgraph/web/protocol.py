@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
 from claimgraph.rdf import formats
-from claimgraph.model.catalog import ParamError
+from claimgraph.errors import ParamError
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -1,0 +1,61 @@
+"""Every error claimgraph raises on purpose, in one module, so that each layer raises what it knows and the web
+layer alone (``web/app.py``) turns them into HTTP statuses.
+
+Raised by the module that knows the fault; never raised for a bug (a bug is any other exception, answered
+500 and logged). Each pickles as itself, so an error raised in a query worker process reaches the caller
+unchanged.
+"""
+
+from __future__ import annotations
+
+
+class ClaimgraphError(Exception):
+    """The root of claimgraph's own errors."""
+
+
+class DataError(ClaimgraphError, ValueError):
+    """A curated file is missing, unreadable or not valid; the message names the file and position."""
+
+
+class CatalogError(ClaimgraphError, ValueError):
+    """A query file is unreadable or malformed; the message names the file, and the line when known."""
+
+
+class ParamError(ClaimgraphError, ValueError):
+    """A parameter value is missing, unknown or not of its type; ``param`` is the parameter's name."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"parameter {param!r}: {message}")
+        self.param = param
+        self.message = message
+
+    def __reduce__(self):
+        return type(self), (self.param, self.message)
+
+
+class RemoteAccessError(ClaimgraphError, ValueError):
+    """A query or update would make the store fetch a URL that is not allowed."""
+
+
+class StoreError(ClaimgraphError, RuntimeError):
+    """The store cannot be opened or used (missing, locked, unreadable)."""
+
+
+class QueryError(ClaimgraphError, RuntimeError):
+    """The store could not evaluate the query or update."""
+
+
+class QueryTimeout(ClaimgraphError):
+    """The query or update ran past the time limit and was stopped."""
+
+
+class Busy(ClaimgraphError):
+    """Every worker stayed busy for as long as a query may run."""
+
+
+class NotAcceptable(ClaimgraphError):
+    """The query's form (``SELECT``, ``ASK``, ``GRAPH``) has no representation the client accepts."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__(form)
+        self.form = form
