@@ -21,7 +21,11 @@ class CatalogError(ClaimgraphError, ValueError):
     """A query file is unreadable or malformed; the message names the file, and the line when known."""
 
 
-class ParamError(ClaimgraphError, ValueError):
+class RequestError(ClaimgraphError, ValueError):
+    """What a client sent is malformed (bad encoding, a body that cannot be used, conflicting options)."""
+
+
+class ParamError(RequestError):
     """A parameter value is missing, unknown or not of its type; ``param`` is the parameter's name."""
 
     def __init__(self, param: str, message: str) -> None:

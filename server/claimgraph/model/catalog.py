@@ -43,6 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 from claimgraph.errors import CatalogError, ParamError
+from claimgraph.rdf.sparqltext import query_form
 
 Term = ox.NamedNode | ox.Literal
 
@@ -63,8 +64,6 @@ _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# What may precede the query form once pyoxigraph has parsed the query: blanks, comments, BASE and PREFIX.
-_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -336,7 +335,7 @@ def _form(path: Path, text: str, params: tuple[Param, ...]) -> str:
     """Run the query on an empty store, once as it is and once per parameter bound, and tell its form."""
     probe = ox.Store()
     try:
-        result = probe.query(text, use_default_graph_as_union=True)
+        probe.query(text, use_default_graph_as_union=True)
     except SyntaxError as error:
         raise CatalogError(f"{path}: query does not parse: {error}") from error
     for param in params:
@@ -346,12 +345,7 @@ def _form(path: Path, text: str, params: tuple[Param, ...]) -> str:
             raise CatalogError(
                 f"{path}: parameter {param.name!r} is not a variable the query can bind; it must be projected ({error})"
             ) from error
-    if isinstance(result, ox.QuerySolutions):
-        return "SELECT"
-    if isinstance(result, ox.QueryBoolean):
-        return "ASK"
-    keyword = text[_PROLOGUE.match(text).end() :][:8].upper()
-    return "DESCRIBE" if keyword == "DESCRIBE" else "CONSTRUCT"
+    return query_form(text)
 
 
 def _example(query: CannedQuery) -> dict | None:

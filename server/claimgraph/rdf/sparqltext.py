@@ -51,6 +51,17 @@ def tokens(sparql: str) -> Iterator[Token]:
             yield Token(match.lastgroup, match.group(), match.start())
 
 
+#: The query forms of SPARQL 1.1, by the keyword that opens each.
+FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+def query_form(sparql: str) -> str | None:
+    """The form of the query ``sparql`` (``SELECT``, ``CONSTRUCT``, ``DESCRIBE`` or ``ASK``): its first such keyword
+    outside the prologue (BASE, PREFIX), strings, IRIs and comments; ``None`` if it has none (it will not parse).
+    """
+    return next((token.text.upper() for token in tokens(sparql) if token.is_keyword(*FORMS)), None)
+
+
 def refuse_remote(sparql: str, allowed: Iterable[str] = ()) -> None:
     """Refuse ``SERVICE`` and ``LOAD`` unless they name, as a full IRI, an endpoint in ``allowed``.
 

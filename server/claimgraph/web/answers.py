@@ -7,18 +7,19 @@ graph downloads), so that negotiation, the row cap and the truncation notice beh
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, current_app, request
+from flask import Response, request
 
 from claimgraph.rdf import formats
 from claimgraph.errors import NotAcceptable, ParamError
 from claimgraph.store.executor import Answer, Executor, Query
+from claimgraph.web.services import services
 
 #: The header that states a cut answer and the cap that cut it (as Virtuoso does).
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
 def executor() -> Executor:
-    return current_app.extensions["claimgraph.store.executor"]
+    return services().store
 
 
 def wanted(override: str | None) -> dict[str, str | None]:

@@ -19,6 +19,7 @@ from claimgraph.rdf import formats
 from claimgraph.config import Config
 from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout, RemoteAccessError
 from claimgraph.store.executor import Executor
+from claimgraph.web import services
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
@@ -32,11 +33,8 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         config = Config.load(config)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
-    app.extensions["claimgraph"] = config
-    app.extensions["claimgraph.model.catalog"] = catalog.load(config.queries_dir)
-    app.extensions["claimgraph.store.executor"] = Executor(
-        config.store, workers=config.workers, timeout=config.query_timeout, prefixes=dataset.prefixes(config.ontology_dir)
-    )
+    store = Executor(config.store, workers=config.workers, timeout=config.query_timeout, prefixes=dataset.prefixes(config.ontology_dir))
+    services.install(app, services.Services(config=config, catalog=catalog.load(config.queries_dir), store=store))
     if config.cors_origins:
         CORS(
             app,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, render_template, url_for
 
 from claimgraph.web import answers, description
+from claimgraph.web.services import services
 
 blueprint = Blueprint("pages", __name__)
 
@@ -15,8 +16,8 @@ def home() -> str:
     return render_template(
         "home.html",
         counts=description.graph_counts(answers.executor()),
-        catalog=current_app.extensions["claimgraph.model.catalog"],
-        writable=bool(current_app.extensions["claimgraph"].update_token),
+        catalog=services().catalog,
+        writable=bool(services().config.update_token),
     )
 
 

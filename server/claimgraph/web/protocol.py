@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
 from claimgraph.rdf import formats
+from claimgraph.web.services import services
 from claimgraph.errors import ParamError
 
 FORM = "application/x-www-form-urlencoded"
@@ -123,7 +124,7 @@ def require_writer() -> None:
     :raises Forbidden: (403) when writes are off (no token configured) or the token is wrong.
     :raises Unauthorized: (401) when no bearer token is given.
     """
-    token = current_app.extensions["claimgraph"].update_token
+    token = services().config.update_token
     if not token:
         raise Forbidden("writes are disabled on this service: the operator has set no update token (CLAIMGRAPH_UPDATE_TOKEN)")
     given = request.authorization

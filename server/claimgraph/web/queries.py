@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 
 from claimgraph.rdf import formats
 from claimgraph.web import answers, protocol
+from claimgraph.web.services import services
 from claimgraph.model.catalog import CannedQuery
 from claimgraph.store.executor import Query
 
@@ -22,7 +23,7 @@ FORMAT = "format"
 
 
 def _catalog() -> dict[str, CannedQuery]:
-    return current_app.extensions["claimgraph.model.catalog"]
+    return services().catalog
 
 
 def _canned(name: str) -> CannedQuery:
@@ -83,7 +84,7 @@ def show(name: str, suffix: str | None = None) -> Response:
     job = Query(
         canned.text,
         substitutions={variable.value: term for variable, term in substitutions.items()},
-        max_rows=current_app.extensions["claimgraph"].max_rows,
+        max_rows=services().config.max_rows,
         **answers.wanted(override),
     )
     return answers.run(job, override=override)

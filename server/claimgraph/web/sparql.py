@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from claimgraph.rdf import formats
 from claimgraph.web import answers, description, protocol
+from claimgraph.web.services import services
 from claimgraph.store.executor import Query
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, tokens
 
@@ -37,7 +38,7 @@ def query() -> Response:
         return _service_description(override)
     if override is None and answers.prefers_html():
         return Response(_page(text), mimetype=formats.HTML)
-    refuse_remote(text, current_app.extensions["claimgraph"].remote_allow)
+    refuse_remote(text, services().config.remote_allow)
     default_graph = protocol.graphs(params, "default-graph-uri")
     named_graphs = protocol.graphs(params, "named-graph-uri")
     dataset = default_graph or named_graphs
@@ -45,7 +46,7 @@ def query() -> Response:
         text,
         default_graph=default_graph if dataset else None,
         named_graphs=named_graphs if dataset else None,
-        max_rows=current_app.extensions["claimgraph"].max_rows,
+        max_rows=services().config.max_rows,
         # A query's own FROM / FROM NAMED set its dataset when the protocol's parameters do not.
         union_default_graph=not any(token.is_keyword("FROM") for token in tokens(text)),
         **answers.wanted(override),
@@ -65,7 +66,7 @@ def update() -> Response:
         if text is not None:
             raise protocol.ParamError("update", "given both in the URL and as the request body; give it once")
         text = body
-    refuse_remote(text, current_app.extensions["claimgraph"].remote_allow)
+    refuse_remote(text, services().config.remote_allow)
     using = [node.value for node in protocol.graphs(params, "using-graph-uri")]
     using_named = [node.value for node in protocol.graphs(params, "using-named-graph-uri")]
     try:
@@ -77,11 +78,11 @@ def update() -> Response:
 
 
 def _page(text: str = "") -> str:
-    return render_template("sparql.html", query=text, catalog=current_app.extensions["claimgraph.model.catalog"])
+    return render_template("sparql.html", query=text, catalog=services().catalog)
 
 
 def _service_description(override: str | None) -> Response:
-    config = current_app.extensions["claimgraph"]
+    config = services().config
     triples = description.service(
         answers.executor(),
         endpoint=url_for("sparql.query", _external=True),

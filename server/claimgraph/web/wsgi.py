@@ -11,6 +11,7 @@ from gunicorn.app.base import BaseApplication
 
 from claimgraph.web.app import create_app
 from claimgraph.config import Config
+from claimgraph.web import services
 
 
 class _Server(BaseApplication):
@@ -46,7 +47,7 @@ class _Server(BaseApplication):
         """End the query worker processes with the gunicorn worker that started them."""
         app = getattr(self, "app", None)
         if app is not None:
-            app.extensions["claimgraph.store.executor"].close()
+            services.of(app).store.close()
 
 
 def serve(config: Config) -> None:

@@ -1,0 +1,37 @@
+"""What a request handler needs from the application, behind one typed accessor instead of string keys."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Flask, current_app
+
+from claimgraph.config import Config
+from claimgraph.model.catalog import CannedQuery
+from claimgraph.store.executor import Executor
+
+_KEY = "claimgraph"
+
+
+@dataclasses.dataclass(frozen=True)
+class Services:
+    """The settings, the canned-query catalog and the store of one application."""
+
+    config: Config
+    catalog: dict[str, CannedQuery]
+    store: Executor
+
+
+def install(app: Flask, services: Services) -> None:
+    """Make ``services`` what :func:`services` returns while ``app`` handles a request."""
+    app.extensions[_KEY] = services
+
+
+def services() -> Services:
+    """The services of the application handling the current request."""
+    return current_app.extensions[_KEY]
+
+
+def of(app: Flask) -> Services:
+    """The services of ``app``, outside a request (e.g. to close the store when the server stops)."""
+    return app.extensions[_KEY]
