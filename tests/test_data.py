@@ -141,6 +141,32 @@ def test_quoted_claims_name_their_speaker_and_unattributed_ones_name_nobody(data
     assert {row["attribution"].rsplit("#", 1)[1] for row in rows} == {"QuotedSpeech", "ReportedSpeech", "Narration", "Unattributed"}
 
 
+def test_hedged_claims_keep_the_hedging_words_of_their_evidence(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?claim ?hedge ?exact WHERE {
+             ?claim cg:modality cg:Hedged ; cg:modalityExpression ?hedge ; cg:evidence/oa:hasSelector/oa:exact ?exact }""",
+    )
+    hedges: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        hedges.setdefault((row["claim"], row["hedge"]), []).append(row["exact"])
+    assert {hedge for _, hedge in hedges} >= {"indicates", "could be seen as"}
+    for (claim, hedge), spans in hedges.items():
+        assert any(hedge in exact for exact in spans), claim
+
+
+def test_the_comparison_of_cities_is_a_hedged_judgement_not_a_cause_of_outcomes(data_store):
+    """"A comparison ... indicates that Somers' course is the right one": no outcome is named, so none is linked."""
+    rows = select(
+        data_store,
+        f"""SELECT ?p ?o WHERE {{ <{ID}claim/dw-2017-mechelen/course-is-right> ?p ?o
+             FILTER (?p IN (cg:cause, cg:effect, cg:kind, cg:modality, cg:modalityExpression)) }}""",
+    )
+    assert {(row["p"].rsplit("#", 1)[1], row["o"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]) for row in rows} == {
+        ("kind", "comparative"), ("kind", "opinion"), ("modality", "Hedged"), ("modalityExpression", "indicates"),
+    }  # fmt: skip
+
+
 def test_causal_claims_link_a_policy_to_an_outcome(data_store):
     rows = select(
         data_store,
