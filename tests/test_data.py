@@ -11,7 +11,8 @@ from claimgraph.validate import validate
 from conftest import dump, isomorphic_datasets, select
 
 # Every figure of the article, read off the article itself:
-# (measure, what it is about, value or bounds, unit, the article's words).
+# (measure, what it is about, value, unit, the article's words). "<9" is an exclusive bound (cg:maxExclusive);
+# "" is no number at all (cg:Indefinite).
 ARTICLE_FIGURES = [
     ("population", "place/mechelen", "86000", "unit/person", "86,000"),
     ("residents-gone-to-fight-in-iraq-or-syria", "place/mechelen", "0", "unit/person", "none"),
@@ -35,11 +36,10 @@ ARTICLE_FIGURES = [
     ("staff-cost-share-of-municipal-budget", "org/mechelen-municipality", "39", "unit/percent", "to 39 percent"),
     ("age", "person/bart-somers", "53", "unit/year", "53-year-old"),
     ("re-elections", "person/bart-somers", "3", "unit/occasion", "three times"),
-    ("since-year", "policy/security-and-integration-course", "2001", "unit/calendarYear", "since 2001"),
     ("terror-cell-members-arrested", "place/antwerp", "9", "unit/person", "nine"),
     ("age", "person/rafig", "15", "unit/year", "15-year-old"),
     ("time-since-fleeing", "person/rafig", "18", "unit/month", "18 months ago"),
-    ("middle-class-families-persuaded", "place/mechelen", "200..900", "unit/family", "a few hundred"),
+    ("middle-class-families-persuaded", "place/mechelen", "", "unit/family", "a few hundred"),
 ]
 
 ID = "https://w3id.org/claimgraph/id/"
@@ -60,32 +60,34 @@ def test_claims_are_many_and_each_kind_is_used(data_store):
 def test_every_figure_of_the_article_is_a_typed_figure(data_store, measure, about, value, unit, stated):
     rows = select(
         data_store,
-        f"""SELECT ?figure ?value ?min ?max ?stated ?date ?period WHERE {{
+        f"""SELECT ?figure ?value ?min ?max ?maxExclusive ?stated ?date WHERE {{
             ?figure a cg:Figure ; schema:variableMeasured <{ID}measure/{measure}> ;
                 schema:observationAbout <{ID}{about}> ; schema:unitCode <https://w3id.org/claimgraph/{unit}> ;
-                cg:statedAs ?stated .
+                cg:statedAs ?stated ; schema:observationDate ?date .
             OPTIONAL {{ ?figure schema:value ?value }} OPTIONAL {{ ?figure schema:minValue ?min }}
-            OPTIONAL {{ ?figure schema:maxValue ?max }}
-            OPTIONAL {{ ?figure schema:observationDate ?date }} OPTIONAL {{ ?figure schema:observationPeriod ?period }}
+            OPTIONAL {{ ?figure schema:maxValue ?max }} OPTIONAL {{ ?figure cg:maxExclusive ?maxExclusive }}
         }}""",
     )
     found = [row for row in rows if row["stated"] == stated]
     assert len(found) == 1, rows
-    row = found[0]
+    numbers = {key: Decimal(number) for key, number in found[0].items() if key in ("value", "min", "max", "maxExclusive")}
     if value.startswith("<"):
-        assert Decimal(row["max"]) == Decimal(value[1:]) and "value" not in row
-    elif ".." in value:
-        low, high = value.split("..")
-        assert (Decimal(row["min"]), Decimal(row["max"])) == (Decimal(low), Decimal(high))
+        assert numbers == {"maxExclusive": Decimal(value[1:])}
+    elif value == "":
+        assert numbers == {}
     else:
-        assert Decimal(row["value"]) == Decimal(value)
-    assert "date" in row or "period" in row
+        assert numbers == {"value": Decimal(value)}
+
+
+def test_the_figures_are_the_article_s_figures_and_no_more(data_store):
+    figures = select(data_store, "SELECT ?figure WHERE { ?figure a cg:Figure }")
+    assert len(figures) == len(ARTICLE_FIGURES)
 
 
 def test_figure_values_are_typed_numbers(data_store):
     untyped = select(
         data_store,
-        """SELECT ?figure ?v WHERE { ?figure a cg:Figure ; schema:value|schema:minValue|schema:maxValue ?v
+        """SELECT ?figure ?v WHERE { ?figure a cg:Figure ; schema:value|schema:minValue|schema:maxValue|cg:maxExclusive ?v
              FILTER (DATATYPE(?v) NOT IN (xsd:integer, xsd:decimal)) }""",
     )
     assert untyped == []
@@ -139,6 +141,36 @@ def test_quoted_claims_name_their_speaker_and_unattributed_ones_name_nobody(data
         expected = "0" if row["attribution"].endswith("Unattributed") else "1"
         assert row["authors"] == expected, row["claim"]
     assert {row["attribution"].rsplit("#", 1)[1] for row in rows} == {"QuotedSpeech", "ReportedSpeech", "Narration", "Unattributed"}
+
+
+def test_every_time_expression_is_the_article_s_words_for_that_claim(data_store):
+    """A dated claim or figure keeps its words for when, and they stand in the evidence of the claim."""
+    rows = select(
+        data_store,
+        """SELECT ?node ?words ?exact WHERE {
+             ?node cg:timeExpression ?words .
+             ?claim cg:figure? ?node ; a cg:Claim ; cg:evidence/oa:hasSelector/oa:exact ?exact }""",
+    )
+    spans: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        spans.setdefault((row["node"], row["words"]), []).append(row["exact"].lower())
+    assert len(spans) >= 10
+    for (node, words), exacts in spans.items():
+        assert any(words.lower() in exact for exact in exacts), node
+
+
+def test_just_15_years_ago_is_dated_relative_to_publication_like_last_year(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?words ?date ?precision ?basis WHERE {
+             ?claim schema:temporalCoverage ?date ; cg:datePrecision ?precision ; cg:timeBasis ?basis ; cg:timeExpression ?words }""",
+    )
+    dated = {row["words"]: (row["date"], row["precision"].rsplit("#", 1)[1], row["basis"].rsplit("#", 1)[1]) for row in rows}
+    assert dated["Just 15 years ago"] == ("2002-01-01", "unitYear", "RelativeToPublication")
+    assert dated["Last year"] == ("2016-01-01", "unitYear", "RelativeToPublication")
+    assert dated["18 months ago"] == ("2016-03-01", "unitMonth", "RelativeToPublication")
+    assert dated["In the 1990s"] == ("1990-01-01", "unitDecade", "StatedInText")
+    assert dated["since 2001"] == ("2001-01-01", "unitYear", "SinceDate")
 
 
 def test_hedged_claims_keep_the_hedging_words_of_their_evidence(data_store):

@@ -12,6 +12,7 @@ from claimgraph import catalog, dataset
 from conftest import ONTOLOGY, QUERIES, select
 
 ID = "https://w3id.org/claimgraph/id/"
+TIME = "http://www.w3.org/2006/time#"
 CLAIM = f"{ID}claim/dw-2017-mechelen/"
 SOURCE = f"{ID}source/dw-2017-mechelen"
 GRAPH = ox.NamedNode("https://w3id.org/claimgraph/graph/dw-2017-mechelen")
@@ -74,15 +75,31 @@ def test_evidence_trail_of_one_claim_leads_to_the_article(answer, article):
 def test_figures_have_value_unit_date_and_place(answer, data_store):
     rows = answer("figures")
     assert len({row["figure"] for row in rows}) == len(select(data_store, "SELECT ?f WHERE { ?f a cg:Figure }"))
-    assert all("date" in row or "period" in row for row in rows)
+    assert all(row["date"] and row["datePrecision"].startswith("http://www.w3.org/2006/time#unit") for row in rows)
     figure = {row["figure"].rsplit("/", 1)[1]: row for row in rows}
     population = figure["mechelen-population"]
     assert (population["value"], population["unit"], population["date"]) == ("86000", "persons", "2017-09-27")
     places = ("mechelen-population", "busleyden-immigrant-background", "mechelen-staff-cost-share-after", "vilvoorde-size")
     assert [figure[name].get("place") for name in places] == ["Mechelen", "Mechelen", "Mechelen", "Vilvoorde"]
-    assert (figure["antwerp-arrests"]["date"], figure["somers-age"].get("place")) == ("2016", None)
+    arrests = figure["antwerp-arrests"]
+    assert (arrests["date"], arrests["datePrecision"], arrests["timeBasis"]) == ("2016-01-01", TIME + "unitYear", "relative to publication")
+    assert figure["somers-age"].get("place") is None
     vote = figure["mechelen-vlaams-belang-vote"]
-    assert ("value" not in vote, vote["maxValue"], vote["statedAs"]) == (True, "9", "less than 9 percent")
+    assert (vote.keys() & {"value", "maxValue"}, vote["maxExclusive"], vote["statedAs"]) == (set(), "9", "less than 9 percent")
+    families = figure["mechelen-families-persuaded"]
+    assert (families.keys() & {"value", "minValue", "maxValue", "maxExclusive"}, families["precision"]) == (set(), "indefinite")
+    before, after = figure["mechelen-staff-cost-share-before"], figure["mechelen-staff-cost-share-after"]
+    assert (after["changedFrom"], before["timeBasis"], "changedFrom" in before) == (before["figure"], "before a stated change", False)
+
+
+def test_figures_sort_by_date_across_precisions(answer, data_store):
+    """Every date is an xsd:date, so ORDER BY and comparisons work across day, month, year and decade precision."""
+    datatypes = select(data_store, "SELECT DISTINCT (DATATYPE(?d) AS ?t) WHERE { ?x schema:observationDate|schema:temporalCoverage ?d }")
+    assert datatypes == [{"t": "http://www.w3.org/2001/XMLSchema#date"}]
+    dates = [row["date"] for row in answer("figures") if row["measure"] == "refugees volunteered to take" or row["about"] == "Antwerp"]
+    assert dates == ["2016-01-01"] * len(dates) and dates
+    later = select(data_store, 'SELECT ?f WHERE { ?f a cg:Figure ; schema:observationDate ?d FILTER (?d > "2016-12-31"^^xsd:date) }')
+    assert len(later) == len(select(data_store, "SELECT ?f WHERE { ?f a cg:Figure }")) - 2
 
 
 def test_policy_outcomes_for_school_mixing(answer):
@@ -164,7 +181,8 @@ def test_cities_compared_per_100000_only_with_a_population_of_the_same_date(cura
     """Rates on a copy of the data that gives Vilvoorde a made-up population (the article gives none)."""
     store = extended(curated, f"""graph:dw-2017-mechelen {{
         <figure/test/vilvoorde-population> a cg:Figure ; schema:variableMeasured <measure/population> ;
-            schema:observationAbout <place/vilvoorde> ; schema:observationDate "{date}"^^xsd:date ; schema:value {population} .
+            schema:observationAbout <place/vilvoorde> ; schema:observationDate "{date}"^^xsd:date ;
+            cg:datePrecision time:unitDay ; schema:value {population} .
     }}""")
     rows = run(store, queries["cities-compared"], params)
     assert {row["cityName"].value: row["perHundredThousand"] and row["perHundredThousand"].value for row in rows} == rates
