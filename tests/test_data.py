@@ -43,6 +43,7 @@ ARTICLE_FIGURES = [
 ]
 
 ID = "https://w3id.org/claimgraph/id/"
+CG = "https://w3id.org/claimgraph/ontology#"
 
 
 def test_curated_data_has_no_problem(curated):
@@ -197,6 +198,66 @@ def test_the_comparison_of_cities_is_a_hedged_judgement_not_a_cause_of_outcomes(
     assert {(row["p"].rsplit("#", 1)[1], row["o"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]) for row in rows} == {
         ("kind", "comparative"), ("kind", "opinion"), ("modality", "Hedged"), ("modalityExpression", "indicates"),
     }  # fmt: skip
+
+
+CLAIM = f"{ID}claim/dw-2017-mechelen/"
+
+
+def claim_values(data_store, claim: str, prop: str) -> set[str]:
+    return {row["o"] for row in select(data_store, f"SELECT ?o WHERE {{ <{CLAIM}{claim}> {prop} ?o }}")}
+
+
+def test_the_left_leg_is_the_reporter_s_framing_of_somers_quoted_words(data_store):
+    """'The "left" leg is his concept for integration:' has no speech verb; the quotation after it is Somers'."""
+    assert claim_values(data_store, "left-leg-integration", "cg:attribution") == {CG + "Narration"}
+    assert claim_values(data_store, "left-leg-integration", "schema:author") == {f"{ID}person/adrian-breda"}
+    assert claim_values(data_store, "no-group-isolated", "cg:attribution") == {CG + "QuotedSpeech"}
+
+
+def test_the_quotation_without_a_speaker_tag_is_given_to_somers_as_an_inference(data_store, article):
+    rows = select(
+        data_store,
+        """SELECT ?claim ?note ?spanNote ?start WHERE {
+             ?claim cg:evidence ?evidence . ?evidence a schema:Quotation ; schema:creator ?speaker ;
+               oa:hasSelector/oa:start ?start .
+             OPTIONAL { ?claim cg:curatorNote ?note } OPTIONAL { ?evidence cg:curatorNote ?spanNote } }""",
+    )
+    start = article.index("The government said we didn't have to take anyone")
+    end = article.index("would have killed me.") + len("would have killed me.")
+    untagged = [row for row in rows if start <= int(row["start"]) < end]
+    assert {row["claim"].removeprefix(CLAIM) for row in untagged} == {"government-said-no-obligation", "took-them-anyway", "fifteen-years-ago"}
+    assert all("inferred" in row["note"] and "inference" in row["spanNote"] for row in untagged)
+
+
+def test_rafig_is_not_placed_in_the_busleyden_refugee_classes(data_store):
+    about = claim_values(data_store, "rafig-ordinary-lessons", "schema:about")
+    assert about == {f"{ID}person/rafig"}
+
+
+def test_the_tax_income_hangs_off_the_upswing_and_is_nobody_s_in_particular(data_store):
+    causes = claim_values(data_store, "tax-income", "cg:cause")
+    assert causes == claim_values(data_store, "upswing-attracts-families", "cg:cause")
+    assert f"{ID}outcome/high-income-families-moving-in" not in causes
+    assert "whose tax income" in claim_values(data_store, "tax-income", "cg:curatorNote").pop()
+
+
+def test_somers_initiative_is_his_course_as_the_re_elections_support(data_store):
+    assert f"{ID}policy/security-and-integration-course" in claim_values(data_store, "initiative-gone-down-well", "schema:about")
+    assert f"{ID}policy/school-mixing" not in claim_values(data_store, "initiative-gone-down-well", "schema:about")
+    assert claim_values(data_store, "initiative-gone-down-well", "cg:curatorNote")
+
+
+def test_the_party_s_1990s_name_is_noted_from_outside_the_article(data_store, article):
+    assert "Vlaams Blok" not in article
+    [note] = claim_values(data_store, "far-right-bastion-1990s", "cg:curatorNote")
+    assert "Vlaams Blok" in note and "2004" in note and "outside the article" in note
+    assert "Vlaams Belang" in claim_values(data_store, "far-right-bastion-1990s", "schema:text").pop()
+
+
+def test_the_buddy_system_s_scope_is_said_to_be_ambiguous(data_store):
+    [note] = {row["note"] for row in select(data_store, f"SELECT ?note WHERE {{ <{ID}policy/buddy-system> cg:curatorNote ?note }}")}
+    assert "ambiguous" in note
+    assert claim_values(data_store, "buddy-system", "cg:curatorNote")
 
 
 def test_causal_claims_link_a_policy_to_an_outcome(data_store):

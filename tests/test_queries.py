@@ -147,7 +147,21 @@ def test_claims_by_bart_somers_are_his_words_in_the_article(answer, article):
 def test_claims_by_the_reporter_are_his_narration(answer):
     rows = answer("claims-by-speaker", person=f"{ID}person/adrian-breda")
     assert {row["attribution"] for row in rows} == {"narration"}
-    assert f"{CLAIM}mechelen-population" in {row["claim"] for row in rows}
+    assert {f"{CLAIM}mechelen-population", f"{CLAIM}left-leg-integration"} <= {row["claim"] for row in rows}
+
+
+def test_a_speaker_the_curators_infer_is_flagged_where_his_claims_are_listed(answer):
+    rows = answer("claims-by-speaker", person=f"{ID}person/bart-somers")
+    inferred = {row["claim"].removeprefix(CLAIM) for row in rows if "inferred" in row.get("curatorNote", "")}
+    assert inferred == {"government-said-no-obligation", "took-them-anyway", "fifteen-years-ago"}
+    assert all("evidenceNote" in row for row in rows if row["claim"].removeprefix(CLAIM) in inferred)
+
+
+def test_the_evidence_trail_shows_the_curators_note_from_outside_the_article(answer):
+    rows = answer("evidence-trail", claim=f"{CLAIM}far-right-bastion-1990s")
+    assert len(rows) == 2 and len({row["curatorNote"] for row in rows}) == 1
+    row = rows[0]
+    assert "Vlaams Blok" in row["curatorNote"] and "Vlaams Belang" in row["exact"] + row["text"]
 
 
 FIGHTERS = {("Mechelen", "0", "86000", "0"), ("Vilvoorde", "28", None, None), ("Brussels", "200", None, None)}
