@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -268,6 +269,16 @@ def test_causal_claims_link_a_policy_to_an_outcome(data_store):
              ?policy a cg:Policy . ?outcome a cg:Outcome }""",
     )
     assert len({row["claim"] for row in rows}) >= 5
+
+
+def test_the_readme_counts_are_the_data_s(data_store):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    claims, figures, spans = re.search(r"(\d+) claims, (\d+) figures, (\d+) evidence spans", readme).groups()
+    counted = {
+        name: select(data_store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a cg:{name} }}")[0]["n"]
+        for name in ("Claim", "Figure", "Evidence")
+    }
+    assert counted == {"Claim": claims, "Figure": figures, "Evidence": spans}
 
 
 def test_store_keeps_the_files_exactly(curated, loaded_store):
