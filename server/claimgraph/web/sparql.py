@@ -78,7 +78,8 @@ def update() -> Response:
 
 
 def _page(text: str = "") -> str:
-    return render_template("sparql.html", query=text, catalog=services().catalog)
+    return render_template("sparql.html", query=text, catalog=services().catalog,
+                           results=formats.for_form("SELECT"), graphs=formats.for_form("CONSTRUCT"))
 
 
 def _service_description(override: str | None) -> Response:
