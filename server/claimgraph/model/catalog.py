@@ -43,7 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 from claimgraph.errors import CatalogError, ParamError
-from claimgraph.rdf.sparqltext import query_form
+from claimgraph.rdf.sparqltext import scan
 
 Term = ox.NamedNode | ox.Literal
 
@@ -345,7 +345,7 @@ def _form(path: Path, text: str, params: tuple[Param, ...]) -> str:
             raise CatalogError(
                 f"{path}: parameter {param.name!r} is not a variable the query can bind; it must be projected ({error})"
             ) from error
-    return query_form(text)
+    return scan(text).form
 
 
 def _example(query: CannedQuery) -> dict | None:
