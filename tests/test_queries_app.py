@@ -6,6 +6,7 @@ import importlib.metadata
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyoxigraph as ox
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -127,3 +128,16 @@ def test_openapi_parameter_schemas_are_those_of_the_type_table(openapi, queries_
 @pytest.mark.parametrize(("name", "form"), [("people", "SELECT"), ("names", "CONSTRUCT")])
 def test_openapi_answers_are_the_media_types_of_the_form(openapi, name, form):
     assert set(openapi["paths"][f"/queries/{name}"]["get"]["responses"]["200"]["content"]) == set(formats.offers(form))
+
+
+@pytest.mark.parametrize(("accept", "rdf_format"), [("application/json", ox.RdfFormat.JSON_LD), ("text/plain", ox.RdfFormat.N_TRIPLES)])
+def test_a_graph_answers_the_generic_types_clients_send(client, accept, rdf_format):
+    response = client.get("/queries/names", query_string={"name": "Deutsche Welle"}, headers={"Accept": accept})
+    assert (response.status_code, response.mimetype) == (200, accept)
+    assert [triple.subject.value for triple in ox.parse(response.data, rdf_format)] == [ORG]
+
+
+def test_a_select_keeps_sparql_json_for_application_json(client):
+    response = client.get("/queries/people", query_string={"name": "Deutsche Welle"}, headers={"Accept": "application/json"})
+    assert (response.status_code, response.mimetype) == (200, "application/json")
+    assert [row["endpoint"]["value"] for row in response.get_json()["results"]["bindings"]] == [ORG]
