@@ -310,6 +310,12 @@ class Executor(Store):
         with self._guard:
             return len(self._busy)
 
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the worker processes alive now (for monitoring)."""
+        with self._guard:
+            return [worker.process.pid for worker in self._workers if worker.process.is_alive()]
+
     def _start_readers(self) -> list[_Worker]:
         return [reader for _ in range(self.workers) if (reader := self._add_reader()) is not None]
 
@@ -429,7 +435,7 @@ class Executor(Store):
             message = writer.connection.recv()
         except QueryError:
             if self._closed:
-                raise StoreError("the store was closed while the update ran; nothing was changed") from None
+                raise StoreError("the store was closed while the update ran, so it may not have been applied") from None
             raise
         finally:
             with self._guard:
