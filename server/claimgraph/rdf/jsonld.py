@@ -20,31 +20,32 @@ _RDFLIB_NAMES = {ox.RdfFormat.N_TRIPLES: "nt", ox.RdfFormat.N_QUADS: "nquads"}
 def compact(data: bytes, format: ox.RdfFormat, context: Mapping[str, object]) -> bytes:
     """``data`` (N-Triples or N-Quads) as JSON-LD compacted with ``context`` (the value of a local ``@context``).
 
-    Triples in no named graph are the document's default graph; each named graph becomes an ``@graph`` object.
+    N-Triples give one graph; from N-Quads, each named graph becomes an object with its ``@graph``.
 
     :raises ValueError: if ``format`` is neither N-Triples nor N-Quads (the caller's bug).
     :raises SyntaxError: if ``data`` does not parse (rdflib's ``BadSyntax`` is one).
     """
     if format not in _RDFLIB_NAMES:
         raise ValueError(f"JSON-LD is compacted from N-Triples or N-Quads, not {format}")
-    dataset = rdflib.Dataset()
-    dataset.parse(data=data, format=_RDFLIB_NAMES[format])
-    return dataset.serialize(format="json-ld", context=dict(context), auto_compact=True).encode("utf-8")
+    graph = rdflib.Dataset() if format.supports_datasets else rdflib.Graph()
+    graph.parse(data=data, format=_RDFLIB_NAMES[format])
+    return graph.serialize(format="json-ld", context=dict(context), auto_compact=True).encode("utf-8")
 
 
 def write(
-    statements: Iterable[ox.Triple] | Iterable[ox.Quad],
+    triples: Iterable[ox.Triple],
     output: BinaryIO,
     format: ox.RdfFormat,
     *,
     prefixes: Mapping[str, str] | None = None,
     context: Mapping[str, object] | None = None,
 ) -> None:
-    """Write triples or quads to ``output`` in ``format``: JSON-LD compacted with ``context`` when one is given.
+    """Write a graph (a CONSTRUCT or DESCRIBE result, a description) to ``output`` in ``format``: JSON-LD compacted
+    with ``context`` when one is given.
 
     :raises OSError: if ``output`` cannot be written.
     """
     if format == ox.RdfFormat.JSON_LD and context is not None:
-        output.write(compact(ox.serialize(statements, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS, context))
+        output.write(compact(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.N_TRIPLES, context))
         return
-    ox.serialize(statements, output, format, prefixes=dict(prefixes or {}))
+    ox.serialize(triples, output, format, prefixes=dict(prefixes or {}))

@@ -1,7 +1,8 @@
 """The web service: ``create_app`` builds it from settings; nothing happens at import time.
 
-Library errors become HTTP errors here and only here: one JSON shape (RFC 9457 problem details)
-for API clients, a readable page for browsers, never a stack trace.
+claimgraph's errors (:mod:`claimgraph.errors`) and pyoxigraph's ``SyntaxError`` become HTTP statuses here and only
+here (:data:`STATUS`); any other exception is a bug, answered 500. Every 5xx is logged with its cause. One JSON shape
+(RFC 9457 problem details) for API clients, a readable page for browsers, never a stack trace.
 """
 
 from __future__ import annotations
