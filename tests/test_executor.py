@@ -91,6 +91,13 @@ def test_a_syntax_error_crosses_the_pipe_with_its_position(pool):
     assert raised.value.msg.startswith("error at 2:")
 
 
+def test_a_bug_in_the_worker_crosses_the_pipe_as_itself_with_the_workers_traceback(pool):
+    with pytest.raises(ValueError, match="^no SPARQL results format has the media type 'text/nonsense'") as raised:
+        pool.query(Query("ASK {}", results_as="text/nonsense"))
+    assert any("in the query worker:" in note and "Traceback" in note for note in raised.value.__notes__)
+    assert pool.ask("ASK { ?s ?p ?o }") is True
+
+
 def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool):
     [reader] = pool.pids
     with pytest.raises(QueryTimeout):

@@ -16,7 +16,7 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from claimgraph.errors import EvaluationError, NotAcceptable
+from claimgraph.errors import EvaluationError, NotAcceptable, StoreError
 from claimgraph.model import dataset
 from claimgraph.store.base import Query, Store
 from claimgraph.store.embedded import EmbeddedStore
@@ -188,3 +188,17 @@ def test_replace_graphs_makes_a_graph_hold_exactly_the_quads(writing):
     writing.replace_graphs(quads)
     writing.replace_graphs(quads[:1])
     assert writing.select(f"SELECT ?o WHERE {{ GRAPH {GRAPH} {{ ?s ?p ?o }} }}") == [{"o": ox.Literal("0")}]
+
+
+def test_a_read_only_store_refuses_updates(loaded_store, tmp_path):
+    store = EmbeddedStore(Path(shutil.copytree(loaded_store, tmp_path / "store")), read_only=True)
+    with pytest.raises(StoreError, match="is open read-only; nothing was changed"):
+        store.update("CLEAR ALL")
+    assert not store.is_empty()
+
+
+def test_a_closed_store_answers_nothing(loaded_store, tmp_path):
+    store = EmbeddedStore(Path(shutil.copytree(loaded_store, tmp_path / "store")))
+    store.close()
+    with pytest.raises(StoreError, match="is closed"):
+        store.ask("ASK {}")

@@ -61,6 +61,7 @@ class EmbeddedStore(Store):
         except OSError as error:
             raise StoreError(f"cannot open the store at {path}: {error}") from error
         self.path = path
+        self.read_only = read_only
         self.prefixes = dict(prefixes or {})
         self.context = context
         self._generation = 0
@@ -105,7 +106,7 @@ class EmbeddedStore(Store):
             if media_type is None:
                 raise NotAcceptable(form)
             if form == "ASK":
-                result.serialize(output, ox.QueryResultsFormat.from_media_type(media_type))
+                result.serialize(output, _results_format(media_type))
                 return Head(form, media_type)
             if job.max_rows is None:
                 self._write(result, output, media_type)
@@ -117,7 +118,7 @@ class EmbeddedStore(Store):
             if form in GRAPH_FORMS:
                 self._write(rows, output, media_type)
             else:
-                _kept(result.variables, rows).serialize(output, ox.QueryResultsFormat.from_media_type(media_type))
+                _kept(result.variables, rows).serialize(output, _results_format(media_type))
             return Head(form, media_type, truncated, len(rows))
 
     def _evaluate(self, job: Query) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -135,11 +136,13 @@ class EmbeddedStore(Store):
     def _write(self, result: ox.QuerySolutions | ox.QueryTriples | list[ox.Triple], output: BinaryIO, media_type: str) -> None:
         """Serialize a whole result: SELECT solutions by pyoxigraph in one pass, graphs as :func:`jsonld.write` does."""
         if isinstance(result, ox.QuerySolutions):
-            result.serialize(output, ox.QueryResultsFormat.from_media_type(media_type))
+            result.serialize(output, _results_format(media_type))
         else:
-            jsonld.write(result, output, ox.RdfFormat.from_media_type(media_type), prefixes=self.prefixes, context=self.context)
+            jsonld.write(result, output, _rdf_format(media_type), prefixes=self.prefixes, context=self.context)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only; nothing was changed")
         with _translated(self.path):
             store = self._open()
             store.update(sparql, base_iri=base_iri)
@@ -203,3 +206,19 @@ def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str
     if isinstance(term, ox.Triple):
         return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
     return str(term)
+
+
+def _results_format(media_type: str) -> ox.QueryResultsFormat:
+    """:raises ValueError: if no SPARQL results format has ``media_type`` (the caller's bug, not the client's)."""
+    found = ox.QueryResultsFormat.from_media_type(media_type)
+    if found is None:
+        raise ValueError(f"no SPARQL results format has the media type {media_type!r}")
+    return found
+
+
+def _rdf_format(media_type: str) -> ox.RdfFormat:
+    """:raises ValueError: if no RDF format has ``media_type`` (the caller's bug, not the client's)."""
+    found = ox.RdfFormat.from_media_type(media_type)
+    if found is None:
+        raise ValueError(f"no RDF format has the media type {media_type!r}")
+    return found
