@@ -19,7 +19,7 @@ CLAIMS = "SELECT ?claim WHERE { ?claim a <https://w3id.org/claimgraph/ontology#C
 
 @pytest.fixture(scope="module")
 def claim_count(loaded_store) -> int:
-    return len(list(EmbeddedStore(loaded_store, read_only=True).query(CLAIMS)))
+    return len(EmbeddedStore(loaded_store, read_only=True).select(CLAIMS))
 
 
 @pytest.fixture(scope="module")

@@ -67,7 +67,7 @@ def test_a_reload_replaces_a_graph_instead_of_adding_to_it(cli, tmp_path, data_c
     rewrite(data_copy / CLAIMS_FILE, f"DELETE WHERE {{ GRAPH ?g {{ <{POPULATION}> ?p ?o }} }}")
     result = cli("load", data_dir=data_copy)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert not EmbeddedStore(tmp_path / "store", read_only=True).query(f"ASK {{ <{POPULATION}> ?p ?o }}")
+    assert not EmbeddedStore(tmp_path / "store", read_only=True).ask(f"ASK {{ <{POPULATION}> ?p ?o }}")
 
 
 def test_load_if_empty_leaves_a_filled_store_alone(cli, tmp_path, data_copy):
@@ -98,7 +98,7 @@ def test_replacing_graphs_is_all_or_nothing(tmp_path):
     unwritable = ox.Quad(old.subject, old.predicate, ox.Triple(old.subject, old.predicate, old.subject), graph)
     with pytest.raises(SyntaxError):
         store.replace_graphs([new, unwritable])
-    assert list(store.query("SELECT ?o WHERE { ?s ?p ?o }"))[0]["o"] == ox.Literal("old")
+    assert store.select("SELECT ?o WHERE { ?s ?p ?o }") == [{"o": ox.Literal("old")}]
 
 
 def test_replacing_graphs_refuses_the_default_graph(tmp_path):

@@ -27,16 +27,20 @@ def resource_dir(name: str) -> Path:
     return checkout
 
 
-def _positive(kind: Callable[[str], int | float]) -> Callable[[str], int | float]:
-    """A parser of positive numbers of ``kind`` (``int`` or ``float``)."""
+def _positive(value: int | float) -> None:
+    if not value > 0:
+        raise ValueError(f"must be a positive number, got {value!r}")
 
-    def parse(text: str) -> int | float:
-        value = kind(text)
-        if not value > 0:
-            raise ValueError(f"must be a positive number, got {text!r}")
-        return value
 
-    return parse
+def _port(value: int) -> None:
+    if not 0 <= value <= 65535:
+        raise ValueError(f"must be a port number (0 to 65535), got {value!r}")
+
+
+def _path(text: str) -> Path:
+    if not text:
+        raise ValueError("must be a path, got an empty text")
+    return Path(text)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -44,11 +48,46 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(item for item in text.replace(",", " ").split() if item)
 
 
-def _setting(default: object = dataclasses.MISSING, *, factory: Callable[[], object] | None = None, parse: Callable[[str], object]):
-    """A field of :class:`Config`; ``parse`` turns the text of an environment variable into its value."""
+def _setting(
+    default: object = dataclasses.MISSING,
+    *,
+    factory: Callable[[], object] | None = None,
+    kind: type,
+    parse: Callable[[str], object] | None = None,
+    check: Callable[[object], None] | None = None,
+):
+    """A field of :class:`Config` holding a ``kind``: ``parse`` turns text (an environment variable's) into one
+    (default: ``kind`` itself), ``check`` refuses values out of range with a ``ValueError``."""
+    metadata = {"kind": kind, "parse": parse or kind, "check": check}
     if factory is not None:
-        return dataclasses.field(default_factory=factory, metadata={"parse": parse})
-    return dataclasses.field(default=default, metadata={"parse": parse})
+        return dataclasses.field(default_factory=factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def _value(field: dataclasses.Field, value: object) -> object:
+    """``value`` as the setting ``field`` holds it: text is read as the environment variable's would be; any other
+    value must be of the setting's kind already (an int does for a float; a bool is no number; a list of texts
+    does for a tuple of them).
+
+    :raises ValueError: saying what is wrong, if it is of another type or out of range.
+    """
+    kind = field.metadata["kind"]
+    if isinstance(value, str) and kind is not str:
+        value = field.metadata["parse"](value)
+    elif kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    elif kind is tuple and isinstance(value, list):
+        value = tuple(value)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ValueError(f"must be {_KIND_NAMES[kind]}, got {type(value).__name__} {value!r}")
+    if kind is tuple and not all(isinstance(item, str) and item for item in value):
+        raise ValueError(f"must be a list of non-empty texts, got {value!r}")
+    if field.metadata["check"] is not None:
+        field.metadata["check"](value)
+    return value
+
+
+_KIND_NAMES = {Path: "a path", str: "a text", int: "an integer", float: "a number", tuple: "a list of texts"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,32 +98,36 @@ class Config:
     variable counts as unset. Relative paths are relative to the working directory.
     """
 
-    store: Path = _setting(Path("var/store"), parse=Path)
-    ontology_dir: Path = _setting(factory=lambda: resource_dir("ontology"), parse=Path)
-    data_dir: Path = _setting(factory=lambda: resource_dir("data"), parse=Path)
-    queries_dir: Path = _setting(factory=lambda: resource_dir("queries"), parse=Path)
-    host: str = _setting("127.0.0.1", parse=str)
-    port: int = _setting(8000, parse=int)
+    store: Path = _setting(Path("var/store"), kind=Path, parse=_path)
+    ontology_dir: Path = _setting(factory=lambda: resource_dir("ontology"), kind=Path, parse=_path)
+    data_dir: Path = _setting(factory=lambda: resource_dir("data"), kind=Path, parse=_path)
+    queries_dir: Path = _setting(factory=lambda: resource_dir("queries"), kind=Path, parse=_path)
+    host: str = _setting("127.0.0.1", kind=str)
+    port: int = _setting(8000, kind=int, check=_port)
     #: query worker processes; queries run in parallel across them.
-    workers: int = _setting(factory=lambda: os.cpu_count() or 1, parse=_positive(int))
+    workers: int = _setting(factory=lambda: os.cpu_count() or 1, kind=int, check=_positive)
     #: bearer token that unlocks writes; writes are refused while it is unset.
-    update_token: str | None = _setting(None, parse=str)
+    update_token: str | None = _setting(None, kind=str)
     #: seconds a query or update may run before its worker process is ended.
-    query_timeout: float = _setting(10.0, parse=_positive(float))
+    query_timeout: float = _setting(10.0, kind=float, check=_positive)
     #: most result rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; the rest is cut and the cut stated.
-    max_rows: int = _setting(10_000, parse=_positive(int))
+    max_rows: int = _setting(10_000, kind=int, check=_positive)
     #: largest request body in bytes (413 beyond).
-    max_request_bytes: int = _setting(16 * 1024 * 1024, parse=_positive(int))
+    max_request_bytes: int = _setting(16 * 1024 * 1024, kind=int, check=_positive)
     #: origins allowed to call the service from a browser (``*`` for any); none by default.
-    cors_origins: tuple[str, ...] = _setting((), parse=_words)
+    cors_origins: tuple[str, ...] = _setting((), kind=tuple, parse=_words)
     #: SERVICE endpoints and LOAD sources that queries and updates may reach; none by default.
-    remote_allow: tuple[str, ...] = _setting((), parse=_words)
+    remote_allow: tuple[str, ...] = _setting((), kind=tuple, parse=_words)
 
     @classmethod
     def load(cls, overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] = os.environ) -> Config:
         """Defaults, then non-empty ``CLAIMGRAPH_*`` variables from ``environ``, then ``overrides`` (``None`` values ignored).
 
-        :raises ValueError: if ``overrides`` names a setting that does not exist, or a variable's text is not a valid value.
+        An override given as text is read as the variable's text would be (``"some/dir"`` becomes a :class:`Path`,
+        ``"8"`` an int); any other override must be of the setting's type already (see :func:`_value`).
+
+        :raises ValueError: naming the setting (or variable), if ``overrides`` names a setting that does not exist,
+            or a value is of the wrong type or out of range.
         """
         fields = {field.name: field for field in dataclasses.fields(cls)}
         values: dict[str, object] = {}
@@ -92,12 +135,15 @@ class Config:
             text = environ.get(f"CLAIMGRAPH_{name.upper()}", "")
             if text:
                 try:
-                    values[name] = field.metadata["parse"](text)
+                    values[name] = _value(field, text)
                 except ValueError as error:
                     raise ValueError(f"CLAIMGRAPH_{name.upper()}={text!r}: {error}") from error
         for name, value in (overrides or {}).items():
             if name not in fields:
                 raise ValueError(f"unknown setting {name!r}; known settings: {', '.join(fields)}")
             if value is not None:
-                values[name] = value
+                try:
+                    values[name] = _value(fields[name], value)
+                except ValueError as error:
+                    raise ValueError(f"setting {name!r}: {error}") from error
         return cls(**values)

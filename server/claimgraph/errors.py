@@ -46,7 +46,15 @@ class StoreError(ClaimgraphError, RuntimeError):
 
 
 class QueryError(ClaimgraphError, RuntimeError):
-    """The store could not evaluate the query or update."""
+    """The store could not evaluate the query or update (a worker died, an answer could not be written)."""
+
+
+class EvaluationError(QueryError):
+    """The store evaluated the query or update and refused it, through the request's fault: the message is the store's.
+
+    pyoxigraph raises these at run time, after parsing, e.g. ``CREATE GRAPH`` of a graph that exists, ``DROP GRAPH``
+    of one that does not, or a substitution of a variable the query does not project. Nothing was changed.
+    """
 
 
 class QueryTimeout(ClaimgraphError):
@@ -58,7 +66,7 @@ class Busy(ClaimgraphError):
 
 
 class NotAcceptable(ClaimgraphError):
-    """The query's form (``SELECT``, ``ASK``, ``GRAPH``) has no representation the client accepts."""
+    """The query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``) has no representation the client accepts."""
 
     def __init__(self, form: str) -> None:
         super().__init__(form)

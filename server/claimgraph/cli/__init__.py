@@ -13,15 +13,14 @@ from typing import BinaryIO, TextIO
 import click
 import pyoxigraph as ox
 
-from claimgraph.model import dataset
-from claimgraph.rdf import formats
 from claimgraph.config import Config
-from claimgraph.cli.export import export as export_store
-from claimgraph.cli.export import write_triples
-from claimgraph.errors import StoreError
-from claimgraph.store.base import Store
-from claimgraph.store.embedded import EmbeddedStore, open_store
+from claimgraph.errors import ClaimgraphError, DataError, StoreError
+from claimgraph.model import dataset
 from claimgraph.model.validate import validate as validate_curated
+from claimgraph.rdf import formats
+from claimgraph.rdf.sparqltext import scan
+from claimgraph.store.base import Query, Store
+from claimgraph.store.embedded import GRAPH_FORMS, EmbeddedStore, no_store, open_store
 
 PathOption = click.Path(path_type=Path)
 
@@ -63,11 +62,11 @@ def load(config: Config, if_empty: bool) -> None:
     written when reading or validation fails, and loading the same files twice gives the same store.
     """
     curated = _validated(config, problems_to_stderr=True, unchanged="; the store was not changed")
-    store = _open(config, writable=True)
-    if if_empty and not store.is_empty():
-        click.echo(f"store {config.store} already holds data; not loading", err=True)
-        return
-    store.replace_graphs(curated.quads)
+    with _open(config, writable=True) as store:
+        if if_empty and not store.is_empty():
+            click.echo(f"store {config.store} already holds data; not loading", err=True)
+            return
+        store.replace_graphs(curated.quads)
     click.echo(f"loaded {len(curated.quads)} quads in {len(curated.graphs)} graphs into {config.store}", err=True)
 
 
@@ -82,23 +81,31 @@ def load(config: Config, if_empty: bool) -> None:
 )
 @click.pass_obj
 def query(config: Config, sparql: str | None, file: TextIO | None, format_name: str | None) -> None:
-    """Run a SPARQL query over the union of all graphs."""
+    """Run a SPARQL query over the union of all graphs; answers are written as the HTTP service writes them."""
     if (sparql is None) == (file is None):
         raise click.UsageError("give the query as an argument or with --file, one of the two")
-    store = _open(config, writable=False)
+    text = sparql if sparql is not None else file.read()
+    graph = scan(text).form in GRAPH_FORMS
+    table = not graph and (format_name or "table") == "table"
+    if graph:
+        job = Query(text, results_as=None, graph_as=_chosen(formats.rdf_format, format_name or "turtle").media_type)
+    elif table:
+        job = Query(text, graph_as=None)
+    else:
+        job = Query(text, results_as=_chosen(formats.result_format, format_name).media_type, graph_as=None)
+    with _open(config, writable=False) as store:
+        try:
+            answer = store.query(job)
+        except SyntaxError as error:
+            raise click.ClickException(f"query syntax error: {error.msg}") from error
+        except ClaimgraphError as error:
+            raise click.ClickException(f"query failed: {error}") from error
+    if table:
+        click.echo(_table(ox.parse_query_results(answer.body(), ox.QueryResultsFormat.JSON), store.prefixes))
+        return
     output = click.get_binary_stream("stdout")
-    try:
-        result = store.query(sparql if sparql is not None else file.read())
-        if isinstance(result, ox.QueryTriples):
-            write_triples(result, output, _chosen(formats.rdf_format, format_name or "turtle"), config.ontology_dir)
-        elif (format_name or "table") == "table":
-            click.echo(_table(result, dataset.prefixes(config.ontology_dir)))
-        else:
-            result.serialize(output, _chosen(formats.result_format, format_name))
-    except SyntaxError as error:
-        raise click.ClickException(f"query syntax error: {error.msg}") from error
-    except (OSError, RuntimeError) as error:
-        raise click.ClickException(f"query failed: {error}") from error
+    for chunk in answer.chunks:
+        output.write(chunk)
 
 
 @main.command()
@@ -106,9 +113,10 @@ def query(config: Config, sparql: str | None, file: TextIO | None, format_name: 
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="Write to this file instead of stdout.")
 @click.pass_obj
 def export(config: Config, format_name: str, output: BinaryIO) -> None:
-    """Export the whole store (formats without named graphs get the union of all graphs)."""
+    """Export the whole store (formats without named graphs get the union of all graphs; JSON-LD compacted)."""
     format = _chosen(formats.rdf_format, format_name)
-    export_store(_open(config, writable=False), output, format, config.ontology_dir)
+    with _open(config, writable=False) as store:
+        store.dump(output, format)
 
 
 @main.command()
@@ -127,7 +135,7 @@ def serve(config: Config, **options: object) -> None:
     config = dataclasses.replace(config, **{name: value for name, value in options.items() if value is not None})
     # Only look: a store opened here would be inherited half-alive by the forked gunicorn worker.
     if not EmbeddedStore.exists(config.store):
-        raise click.ClickException(f"no store at {config.store}: run `claimgraph load` first (or set CLAIMGRAPH_STORE)")
+        raise click.ClickException(str(no_store(config.store)))
     run_server(config)
 
 
@@ -135,8 +143,9 @@ def serve(config: Config, **options: object) -> None:
 @click.pass_obj
 def stats(config: Config) -> None:
     """Count quads per named graph and instances per class."""
-    found = _open(config, writable=False).stats()
-    names = dataset.prefixes(config.ontology_dir)
+    with _open(config, writable=False) as store:
+        found = store.stats()
+    names = store.prefixes
     click.echo(f"store {config.store}: {found.quads} quads in {len(found.graphs)} named graphs")
     for graph, count in found.graphs.items():
         click.echo(f"  {count:>8}  {graph}")
@@ -149,7 +158,7 @@ def _validated(config: Config, *, problems_to_stderr: bool, unchanged: str = "")
     """The curated files, read and validated; each problem printed, then a failure exit."""
     try:
         curated = dataset.read(config.ontology_dir, config.data_dir)
-    except dataset.DataError as error:
+    except DataError as error:
         raise click.ClickException(f"{error}{unchanged}") from error
     problems = validate_curated(curated)
     for problem in problems:
@@ -160,9 +169,12 @@ def _validated(config: Config, *, problems_to_stderr: bool, unchanged: str = "")
 
 
 def _open(config: Config, *, writable: bool) -> Store:
+    """The store, with the project's prefixes and JSON-LD context; a failure exit naming what stopped it."""
     try:
-        return open_store(config.store, writable=writable)
-    except StoreError as error:
+        return open_store(
+            config.store, writable=writable, prefixes=dataset.prefixes(config.ontology_dir), context=dataset.context(config.ontology_dir)
+        )
+    except (StoreError, DataError) as error:
         raise click.ClickException(str(error)) from error
 
 

@@ -1,85 +1,88 @@
-"""Running queries and updates with a time limit that really stops them, in parallel across processes.
+"""The worker pool: a :class:`~claimgraph.store.base.Store` whose queries and updates have a time limit that really
+stops them, run in parallel across processes.
 
 pyoxigraph cannot interrupt a running query, so each query runs in a worker process that is
 killed and replaced when its time is up. ``workers`` processes each hold the on-disk store open
-read-only and answer one query at a time, serializing the answer themselves and sending it back
-in chunks; the web process spools the whole answer (memory, then a temporary file) before the
-client sees a byte, so a slow client holds no worker and a time limit never cuts a begun answer.
+read-only (an :class:`~claimgraph.store.embedded.EmbeddedStore`) and answer one query at a time,
+serializing the answer with the same code as the embedded store and sending it back in chunks; this
+process spools the whole answer (memory, then a temporary file) before returning it, so a slow client
+holds no worker and a time limit never cuts a begun answer.
 
 A read-only opener sees the store as it was when opened, and reading beside a writing process
-is undefined. So writes take the executor's write lock: running queries finish (or reach their
+is undefined. So writes take the pool's write lock: running queries finish (or reach their
 deadline), new ones wait, the readers are ended, one fresh process opens the store read-write,
 applies the update in one transaction and exits, and new readers open the store as it now is.
 An update that outlives the time limit is killed before it commits, so nothing of it is kept.
 Every later read sees an acknowledged write.
+
+Workers speak to this process in the dataclasses below. Errors cross the pipe as themselves
+(claimgraph's errors, pyoxigraph's ``SyntaxError`` with its message and position); a worker reports
+that it is ready, or the error that stopped it opening the store, before it takes work.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import multiprocessing
+import pickle
 import queue
 import signal
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+import traceback
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from claimgraph.rdf import formats
-from claimgraph.store.embedded import open_store
-from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout
+from claimgraph.errors import Busy, ClaimgraphError, QueryError, QueryTimeout, StoreError
+from claimgraph.store.base import CHUNK, Answer, Head, Query, Store, spool
+from claimgraph.store.embedded import EmbeddedStore
 
-_CHUNK = 64 * 1024
-#: answers up to this size stay in memory while spooled; larger ones go to a temporary file.
-_SPOOL_IN_MEMORY = 4 * 1024 * 1024
+__all__ = ["Answer", "Executor", "Query"]
+
 _context = multiprocessing.get_context("spawn")
+#: seconds a new worker may take to start and open the store (spawning one that imports the package takes about 1 s).
+STARTUP_LIMIT = 60.0
+
+
+# The pipe protocol. To a reader: Run or Dump. From a reader: Ready or Failed once it has opened the store
+# (or not), then for each request Chunk messages and one Done or Failed. From a writer: one Done or Failed.
 
 
 @dataclasses.dataclass(frozen=True)
-class Query:
-    """A query to run, and how its answer is wanted.
-
-    ``default_graph`` / ``named_graphs`` set the dataset (the protocol's ``default-graph-uri`` and
-    ``named-graph-uri``); when both are ``None`` the default graph is the union of the named graphs.
-    ``results_as`` is the media type for SELECT and ASK answers, ``graph_as`` the one for CONSTRUCT
-    and DESCRIBE; ``None`` means the client accepts no representation of that form.
-    ``max_rows`` caps solutions or triples (``None``: no cap).
-    """
-
-    sparql: str
-    substitutions: Mapping[str, ox.NamedNode | ox.Literal] = dataclasses.field(default_factory=dict)
-    default_graph: tuple[ox.NamedNode | ox.DefaultGraph, ...] | None = None
-    named_graphs: tuple[ox.NamedNode, ...] | None = None
-    results_as: str | None = "application/sparql-results+json"
-    graph_as: str | None = "text/turtle"
-    max_rows: int | None = None
-    #: whether, with no dataset given, the default graph is the union of the named graphs (false: the query's FROM).
-    union_default_graph: bool = True
+class Run:
+    job: Query
 
 
-@dataclasses.dataclass
-class Answer:
-    """The head of an answer, and its body: complete, spooled to a temporary file, read as chunks once.
-
-    The whole answer is taken from the worker before :meth:`Executor.query` returns, so a slow
-    client never holds a worker or the store, and a time limit can never cut an answer already begun.
-
-    ``form`` is ``SELECT``, ``ASK`` or ``GRAPH``; ``truncated`` tells that rows past the cap were cut.
-    """
-
-    form: str
+@dataclasses.dataclass(frozen=True)
+class Dump:
+    #: the media type of the RDF format (pyoxigraph's format objects do not pickle).
     media_type: str
-    truncated: bool
-    count: int
-    chunks: Iterator[bytes]
-    #: bytes in ``chunks``.
-    length: int
+    prefixes: Mapping[str, str] | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Ready:
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Chunk:
+    data: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class Done:
+    #: the answer's head (``None`` for a dump or an update).
+    head: Head | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Failed:
+    error: BaseException
 
 
 class _Sender:
@@ -91,53 +94,25 @@ class _Sender:
 
     def write(self, data: bytes) -> int:
         self.buffer += data
-        if len(self.buffer) >= _CHUNK:
+        if len(self.buffer) >= CHUNK:
             self.flush()
         return len(data)
 
     def flush(self) -> None:
         if self.buffer:
-            self.connection.send(("data", bytes(self.buffer)))
+            self.connection.send(Chunk(bytes(self.buffer)))
             self.buffer.clear()
 
 
-def _answer(store, job: Query, connection: Connection, prefixes: Mapping[str, str]) -> None:
-    """Evaluate ``job`` and send its head, its body in chunks, and an end mark."""
-    result = store.query(
-        job.sparql,
-        substitutions={ox.Variable(name): term for name, term in job.substitutions.items()},
-        default_graph=list(job.default_graph) if job.default_graph is not None else None,
-        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
-        union_default_graph=job.union_default_graph,
-    )
-    form = "ASK" if isinstance(result, ox.QueryBoolean) else "GRAPH" if isinstance(result, ox.QueryTriples) else "SELECT"
-    media_type = job.graph_as if form == "GRAPH" else job.results_as
-    if media_type is None:
-        connection.send(("unacceptable", form))
-        return
-    sender = _Sender(connection)
-    if form == "ASK":
-        connection.send(("head", form, media_type, False, 1))
-        result.serialize(sender, formats.RESULT_MEDIA_TYPES[media_type])
-    elif job.max_rows is None and form == "GRAPH":
-        connection.send(("head", form, media_type, False, -1))
-        ox.serialize(result, sender, formats.RDF_MEDIA_TYPES[media_type], prefixes=prefixes)
-    else:
-        # Rows up to the cap are taken before the head is sent, so that the head can say whether any were cut.
-        rows = list(itertools.islice(result, (job.max_rows or 0) + 1)) if job.max_rows is not None else list(result)
-        truncated = job.max_rows is not None and len(rows) > job.max_rows
-        rows = rows[: job.max_rows] if truncated else rows
-        connection.send(("head", form, media_type, truncated, len(rows)))
-        if form == "GRAPH":
-            ox.serialize(rows, sender, formats.RDF_MEDIA_TYPES[media_type], prefixes=prefixes)
-        else:
-            # pyoxigraph serializes only whole results; the rows kept are handed back to it as SPARQL TSV.
-            lines = ["\t".join(str(v) for v in result.variables)]
-            lines.extend("\t".join("" if term is None else _tsv_term(term) for term in row) for row in rows)
-            kept = ox.parse_query_results("\n".join(lines).encode() + b"\n", ox.QueryResultsFormat.TSV)
-            kept.serialize(sender, formats.RESULT_MEDIA_TYPES[media_type])
-    sender.flush()
-    connection.send(("end",))
+def _failed(error: Exception) -> Failed:
+    """``error`` to send to the parent: as itself when it pickles, with the worker's traceback when it is a bug."""
+    if not isinstance(error, (ClaimgraphError, SyntaxError)):
+        error.add_note("in the query worker:\n" + "".join(traceback.format_exception(error)))
+    try:
+        pickle.dumps(error)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return Failed(QueryError(f"{type(error).__name__}: {error}"))
+    return Failed(error)
 
 
 def _leave_signals_to_the_parent() -> None:
@@ -145,75 +120,106 @@ def _leave_signals_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """A term as SPARQL TSV writes it: N-Triples syntax, and ``<<( s p o )>>`` for an RDF 1.2 triple term."""
-    if isinstance(term, ox.Triple):
-        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
-    return str(term)
-
-
-def _read(connection: Connection, path: str, prefixes: Mapping[str, str]) -> None:
-    """A reader process: answer queries over the store opened read-only, until the pipe closes."""
-    _leave_signals_to_the_parent()
-    store = open_store(Path(path), writable=False)
-    while True:
-        try:
-            job = connection.recv()
-        except EOFError:
-            return
-        try:
-            _answer(store, job, connection, prefixes)
-        except SyntaxError as error:
-            connection.send(("syntax", error.msg))
-        except (OSError, RuntimeError, ValueError) as error:
-            connection.send(("failed", str(error)))
-
-
-def _write(connection: Connection, path: str, update: str) -> None:
-    """A writer process: open the store read-write, apply one update, and exit (releasing the lock)."""
+def _read(connection: Connection, path: str, prefixes: Mapping[str, str], context: Mapping[str, object] | None) -> None:
+    """A reader process: open the store read-only, say so, then answer requests until the pipe closes."""
     _leave_signals_to_the_parent()
     try:
-        open_store(Path(path), writable=True).update(update)
-    except SyntaxError as error:
-        connection.send(("syntax", error.msg))
-    except (OSError, RuntimeError, ValueError) as error:
-        connection.send(("failed", str(error)))
+        store = EmbeddedStore(Path(path), read_only=True, prefixes=prefixes, context=context)
+    except StoreError as error:
+        connection.send(Failed(error))
+        return
+    connection.send(Ready())
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        sender = _Sender(connection)
+        head = None
+        # Every error, bugs included, goes to the parent, which raises it where the query was asked (and logs bugs).
+        try:
+            if isinstance(request, Run):
+                head = store.answer(request.job, sender)
+            else:
+                store.dump(sender, ox.RdfFormat.from_media_type(request.media_type), prefixes=request.prefixes)
+            sender.flush()
+        except Exception as error:
+            connection.send(_failed(error))
+        else:
+            connection.send(Done(head))
+
+
+def _write(connection: Connection, path: str, update: str | None, base_iri: str | None) -> None:
+    """A writer process: open the store read-write (creating it), apply ``update`` if any, and exit (releasing the lock)."""
+    _leave_signals_to_the_parent()
+    try:
+        store = EmbeddedStore(Path(path))
+        if update is not None:
+            store.update(update, base_iri=base_iri)
+    except Exception as error:
+        connection.send(_failed(error))
     else:
-        connection.send(("end",))
+        connection.send(Done())
 
 
-class _Process:
-    """A worker process and the parent's end of its pipe."""
+class _Worker:
+    """A worker process and this process's end of its pipe."""
 
     def __init__(self, target: Callable, *args: object) -> None:
         self.connection, child = _context.Pipe()
         self.process = _context.Process(target=target, args=(child, *args), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
 
-    def receive(self, deadline: float) -> tuple:
+    def send(self, request: Run | Dump) -> None:
+        """:raises QueryError: if the process has ended."""
+        try:
+            self.connection.send(request)
+        except OSError as error:
+            raise QueryError(f"the worker process ended unexpectedly (exit code {self.process.exitcode})") from error
+
+    def receive(self, deadline: float) -> Ready | Chunk | Done | Failed:
         """The next message, waiting until ``deadline`` (a :func:`time.monotonic` time).
 
         :raises QueryTimeout: if none arrives in time.
-        :raises QueryError: if the process died.
+        :raises QueryError: if the process has ended.
         """
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not self.connection.poll(remaining):
             raise QueryTimeout
         try:
             return self.connection.recv()
-        except EOFError as error:
+        except (EOFError, OSError) as error:
+            self.process.join(1.0)
             raise QueryError(f"the worker process ended unexpectedly (exit code {self.process.exitcode})") from error
 
+    def wait_ready(self) -> None:
+        """Wait for the worker's report that it opened the store.
+
+        :raises StoreError: the error that stopped it opening the store.
+        :raises QueryTimeout: if it does not report within :data:`STARTUP_LIMIT`.
+        """
+        if self.ready:
+            return
+        message = self.receive(time.monotonic() + STARTUP_LIMIT)
+        if isinstance(message, Failed):
+            raise message.error
+        self.ready = True
+
+    def kill(self) -> None:
+        """End the process now and wait for it, leaving the pipe to whoever reads it."""
+        self.process.kill()
+        self.process.join()
+
     def end(self, grace: float = 0.0) -> None:
-        """Let the process exit on its own within ``grace`` seconds, else kill it; then wait for it.
+        """Let the process exit on its own within ``grace`` seconds, else kill it; then wait for it and close the pipe.
 
         Readers hold nothing that needs a clean exit; a writer that has answered is given time to close the store.
         """
         self.process.join(grace)
         if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+            self.kill()
         self.connection.close()
 
 
@@ -253,142 +259,225 @@ class _ReadWriteLock:
             self._condition.notify_all()
 
 
-class Executor:
-    """Queries and updates over the on-disk store at ``store``, each stopped at ``timeout`` seconds.
+class Executor(Store):
+    """The on-disk store at ``path`` behind ``workers`` reader processes; every query and update stops at ``timeout`` s.
 
-    :param workers: reader processes, hence queries answered at once.
+    Creates the store when there is none, and returns once every reader has opened it.
+
     :param prefixes: prefixes for Turtle and TriG answers.
+    :param context: the local JSON-LD context JSON-LD answers are compacted with.
+    :raises StoreError: if the store cannot be created or opened (another process holds it read-write, or a
+        reader cannot open it); no worker is left running.
     """
 
-    def __init__(self, store: Path, *, workers: int, timeout: float, prefixes: Mapping[str, str] | None = None) -> None:
-        self.store = store
+    def __init__(
+        self,
+        path: Path,
+        *,
+        workers: int,
+        timeout: float,
+        prefixes: Mapping[str, str] | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        self.path = path
         self.workers = workers
         self.timeout = timeout
         self.prefixes = dict(prefixes or {})
-        self.generation = 0
+        self.context = context
+        self._generation = 0
         self._lock = _ReadWriteLock()
-        self._idle: queue.Queue[_Process] = queue.Queue()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        #: every worker process alive, and those of them answering a request.
+        self._workers: set[_Worker] = set()
+        self._busy: set[_Worker] = set()
+        self._guard = threading.Lock()
         self._closed = False
-        self._run_writer("")  # creates the store when there is none, so that readers can open it
-        self._start_readers()
+        self._run_writer(None)  # creates the store when there is none, so that readers can open it
+        try:
+            for reader in self._start_readers():
+                reader.wait_ready()
+        except BaseException:
+            self.close()
+            raise
 
-    def _start_readers(self) -> None:
-        for _ in range(self.workers):
-            self._idle.put(_Process(_read, str(self.store), self.prefixes))
+    @property
+    def generation(self) -> int:
+        return self._generation
 
-    def query(self, job: Query) -> Answer:
-        """Run ``job`` on a free reader and take its whole answer, spooled; the reader is free again on return.
+    @property
+    def busy(self) -> int:
+        """How many workers are answering a request now."""
+        with self._guard:
+            return len(self._busy)
 
-        :raises SyntaxError: if the query does not parse (the message gives the position).
-        :raises NotAcceptable: if the client accepts no representation of the query's form.
-        :raises QueryTimeout: if the query runs past the time limit; its process is ended.
-        :raises Busy: if no reader became free within the time limit.
-        :raises QueryError: if the store failed to evaluate the query.
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the worker processes alive now (for monitoring)."""
+        with self._guard:
+            return [worker.process.pid for worker in self._workers if worker.process.is_alive()]
+
+    def _start_readers(self) -> list[_Worker]:
+        return [reader for _ in range(self.workers) if (reader := self._add_reader()) is not None]
+
+    def _add_reader(self) -> _Worker | None:
+        """A new reader, queued as idle; ``None`` once the pool is closed (spawned under the guard, so that
+        :meth:`close` sees every worker)."""
+        with self._guard:
+            if self._closed:
+                return None
+            reader = _Worker(_read, str(self.path), self.prefixes, self.context)
+            self._workers.add(reader)
+        self._idle.put(reader)
+        return reader
+
+    def _take(self) -> _Worker:
+        """A free reader that has opened the store, now marked busy; one that died while idle is replaced first.
+
+        :raises Busy: if none became free within the time limit.
+        :raises StoreError: if the reader (a replacement) could not open the store; it is replaced again.
         """
+        while True:
+            try:
+                worker = self._idle.get(timeout=self.timeout)
+            except queue.Empty:
+                raise Busy(f"all {self.workers} query workers stayed busy for {self.timeout:g} s") from None
+            with self._guard:
+                self._busy.add(worker)
+            if worker.ready and not worker.process.is_alive():
+                self._replace(worker)
+                continue
+            try:
+                worker.wait_ready()
+            except BaseException:
+                self._replace(worker)
+                raise
+            return worker
+
+    def _run(self, request: Run | Dump, sink: BinaryIO) -> Head | None:
+        """Send ``request`` to a free reader and write what it sends back to ``sink``; the reader is free again on return.
+
+        :raises: the error the reader sent; :class:`QueryTimeout` (the reader is ended and replaced); :class:`Busy`.
+        """
+        if self._closed:
+            raise StoreError(f"the store at {self.path} is closed")
         if not self._lock.acquire_read(self.timeout):
             raise Busy("an update held the store for longer than the time limit")
         try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
+            worker = self._take()
+            deadline = time.monotonic() + self.timeout
+            try:
+                worker.send(request)
+                while isinstance(message := worker.receive(deadline), Chunk):
+                    sink.write(message.data)
+            except QueryError as error:
+                self._replace(worker)
+                if self._closed:
+                    raise StoreError("the store was closed while the query ran") from error
+                raise
+            except BaseException:
+                self._replace(worker)
+                raise
+            self._release(worker)
+        finally:
             self._lock.release_read()
-            raise Busy(f"all {self.workers} query workers stayed busy for {self.timeout:g} s") from None
-        deadline = time.monotonic() + self.timeout
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+        if isinstance(message, Failed):
+            raise message.error
+        return message.head
+
+    def query(self, job: Query) -> Answer:
+        """Run ``job`` on a free reader and take its whole answer, spooled.
+
+        :raises: as :meth:`Store.query`; on :class:`QueryTimeout` the reader is ended and replaced.
+        """
+        body = spool()
         try:
-            worker.connection.send(job)
-            message = worker.receive(deadline)
-            if message[0] == "head":
-                while (chunk := worker.receive(deadline))[0] == "data":
-                    spool.write(chunk[1])
-                if chunk[0] != "end":
-                    message = chunk
+            head = self._run(Run(job), body)
         except BaseException:
-            spool.close()
-            self._replace(worker)
-            self._lock.release_read()
+            body.close()
             raise
-        self._idle.put(worker)
-        self._lock.release_read()
-        if message[0] != "head":
-            spool.close()
-            raise _error(message)
-        _, form, media_type, truncated, count = message
-        length = spool.tell()
-        spool.seek(0)
-        return Answer(form, media_type, truncated, count, _chunks(spool), length)
+        return Answer.spooled(head, body)
 
-    def ask(self, sparql: str, **options) -> bool:
-        """The answer of an ASK query (same errors as :meth:`query`)."""
-        answer = self.query(Query(sparql, **options))
-        return bool(ox.parse_query_results(b"".join(answer.chunks), ox.QueryResultsFormat.JSON))
+    def dump(self, output: BinaryIO, format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """As :meth:`Store.dump`, in a reader and within the time limit; on an error ``output`` may hold part of the dump."""
+        self._run(Dump(format.media_type, prefixes), output)
 
-    def select(self, sparql: str, **options) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
-        """The rows of a SELECT query, each as variable name → term (same errors as :meth:`query`)."""
-        answer = self.query(Query(sparql, **options))
-        solutions = ox.parse_query_results(b"".join(answer.chunks), ox.QueryResultsFormat.JSON)
-        names = [variable.value for variable in solutions.variables]
-        return [{name: row[name] for name in names if row[name] is not None} for row in solutions]
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """As :meth:`Store.update`, in a fresh writer process while no reader holds the store.
 
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL update atomically and durably; queries that start after this returns see it.
-
-        :raises SyntaxError: if the update does not parse; nothing is changed.
-        :raises QueryTimeout: if it runs past the time limit; it is stopped and nothing is changed.
         :raises Busy: if running queries hold the store past the time limit; nothing is changed.
-        :raises QueryError: if the store refused it; nothing is changed.
+        :raises QueryTimeout: if it runs past the time limit; it is stopped and nothing is changed.
         """
         if not self._lock.acquire_write(self.timeout):
             raise Busy(f"running queries kept the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
         try:
-            while not self._idle.empty():
-                self._idle.get_nowait().end()
-            self._run_writer(sparql)
+            self._end_idle()
+            self._run_writer(sparql, base_iri)
         finally:
-            self.generation += 1
+            self._generation += 1
             try:
-                if not self._closed:
-                    self._start_readers()
+                self._start_readers()
             finally:
                 self._lock.release_write()
 
-    def _run_writer(self, sparql: str) -> None:
-        writer = _Process(_write, str(self.store), sparql)
-        message: tuple = ("failed", "the update was stopped")
+    def _run_writer(self, sparql: str | None, base_iri: str | None = None) -> None:
+        with self._guard:
+            if self._closed:
+                raise StoreError(f"the store at {self.path} is closed")
+            writer = _Worker(_write, str(self.path), sparql, base_iri)
+            self._workers.add(writer)
+        message: Done | Failed | None = None
         try:
-            message = writer.receive(time.monotonic() + self.timeout)
+            message = writer.receive(time.monotonic() + (self.timeout if sparql is not None else STARTUP_LIMIT))
         except QueryTimeout:
             # It may have committed in the last instant: then its answer is waiting.
             if not writer.connection.poll(0):
                 raise
             message = writer.connection.recv()
+        except QueryError:
+            if self._closed:
+                raise StoreError("the store was closed while the update ran, so it may not have been applied") from None
+            raise
         finally:
-            writer.end(grace=self.timeout if message[0] == "end" else 0.0)
-        if message[0] != "end":
-            raise _error(message)
+            with self._guard:
+                self._workers.discard(writer)
+            writer.end(grace=self.timeout if isinstance(message, Done) else 0.0)
+        if isinstance(message, Failed):
+            raise message.error
 
-    def _replace(self, worker: _Process) -> None:
+    def _release(self, worker: _Worker) -> None:
+        with self._guard:
+            self._busy.discard(worker)
+        if self._closed:
+            self._end(worker)
+        else:
+            self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """End ``worker`` and, unless the pool is closed, put a fresh reader in its place (it reports when taken)."""
+        with self._guard:
+            self._busy.discard(worker)
+        self._end(worker)
+        self._add_reader()
+
+    def _end(self, worker: _Worker) -> None:
+        with self._guard:
+            self._workers.discard(worker)
         worker.end()
-        if not self._closed:
-            self._idle.put(_Process(_read, str(self.store), self.prefixes))
+
+    def _end_idle(self) -> None:
+        while True:
+            try:
+                self._end(self._idle.get_nowait())
+            except queue.Empty:
+                return
 
     def close(self) -> None:
-        """End every worker process."""
-        self._closed = True
-        while not self._idle.empty():
-            self._idle.get_nowait().end()
-
-
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    """The spooled answer in chunks; the file is closed when read to the end or when the iterator is closed."""
-    with spool:
-        while chunk := spool.read(_CHUNK):
-            yield chunk
-
-
-def _error(message: tuple) -> Exception:
-    kind, detail = message
-    if kind == "syntax":
-        return SyntaxError(detail)
-    if kind == "unacceptable":
-        return NotAcceptable(detail)
-    return QueryError(detail)
+        """End every worker process, busy ones too: a query running now gets :class:`StoreError`."""
+        with self._guard:
+            self._closed = True
+        self._end_idle()
+        with self._guard:
+            left = list(self._workers)
+        # Busy workers are killed, not ended: the thread reading each one's pipe closes it when it sees the end.
+        for worker in left:
+            worker.kill()

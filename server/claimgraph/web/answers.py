@@ -6,19 +6,22 @@ graph downloads), so that negotiation, the row cap and the truncation notice beh
 
 from __future__ import annotations
 
+import io
+
 import pyoxigraph as ox
 from flask import Response, request
 
-from claimgraph.rdf import formats
 from claimgraph.errors import NotAcceptable, ParamError
-from claimgraph.store.executor import Answer, Executor, Query
+from claimgraph.rdf import formats, jsonld
+from claimgraph.store.base import Answer, Query, Store
 from claimgraph.web.services import services
 
 #: The header that states a cut answer and the cap that cut it (as Virtuoso does).
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
-def executor() -> Executor:
+def executor() -> Store:
+    """The application's store (the worker pool that :func:`~claimgraph.web.app.create_app` started)."""
     return services().store
 
 
@@ -50,7 +53,7 @@ def run(job: Query, *, override: str | None = None) -> Response:
 
     :raises ParamError: if ``override`` was given and does not fit the query's form.
     :raises NotAcceptable: if the Accept header allows no representation of the answer (406).
-    :raises SyntaxError, QueryTimeout, Busy, QueryError: as :meth:`Executor.query` does.
+    :raises SyntaxError, EvaluationError, QueryTimeout, Busy, StoreError, QueryError: as :meth:`Store.query` does.
     """
     try:
         answer = executor().query(job)
@@ -91,5 +94,7 @@ def triples_response(triples: list, *, html: str | None = None, override: str | 
     media_type = negotiated([*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])], override, "GRAPH")
     if media_type == formats.HTML:
         return Response(html, mimetype=formats.HTML)
-    body = ox.serialize(triples, format=formats.RDF_MEDIA_TYPES[media_type], prefixes=executor().prefixes)
-    return Response(body, mimetype=media_type)
+    body = io.BytesIO()
+    store = executor()
+    jsonld.write(triples, body, ox.RdfFormat.from_media_type(media_type), prefixes=store.prefixes, context=store.context)
+    return Response(body.getvalue(), mimetype=media_type)

@@ -1,7 +1,8 @@
 """The web service: ``create_app`` builds it from settings; nothing happens at import time.
 
-Library errors become HTTP errors here and only here: one JSON shape (RFC 9457 problem details)
-for API clients, a readable page for browsers, never a stack trace.
+claimgraph's errors (:mod:`claimgraph.errors`) and pyoxigraph's ``SyntaxError`` become HTTP statuses here and only
+here (:data:`STATUS`); any other exception is a bug, answered 500. Every 5xx is logged with its cause. One JSON shape
+(RFC 9457 problem details) for API clients, a readable page for browsers, never a stack trace.
 """
 
 from __future__ import annotations
@@ -17,24 +18,38 @@ from flask_cors import CORS
 from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.config import Config
-from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout, RemoteAccessError
+from claimgraph.errors import (
+    Busy, EvaluationError, NotAcceptable, QueryError, QueryTimeout, RemoteAccessError, RequestError, StoreError,
+)
 from claimgraph.store.executor import Executor
 from claimgraph.web import services
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
-    """The claimgraph web service over the store ``config`` names, with its query worker processes started.
+    """The claimgraph web service over the store ``config`` names, with its query worker processes started and ready.
 
-    :raises ValueError: if ``config`` is a mapping with an unknown setting or a bad value.
+    :raises ValueError: if ``config`` is a mapping with an unknown setting or a bad value (the message names it).
     :raises CatalogError: if a canned query is malformed.
-    :raises StoreError: if the store cannot be opened.
+    :raises DataError: if the JSON-LD context cannot be read.
+    :raises StoreError: if the store cannot be created or a query worker cannot open it (logged); no worker is left.
     """
     if not isinstance(config, Config):
         config = Config.load(config)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
-    store = Executor(config.store, workers=config.workers, timeout=config.query_timeout, prefixes=dataset.prefixes(config.ontology_dir))
-    services.install(app, services.Services(config=config, catalog=catalog.load(config.queries_dir), store=store))
+    canned = catalog.load(config.queries_dir)
+    try:
+        store = Executor(
+            config.store,
+            workers=config.workers,
+            timeout=config.query_timeout,
+            prefixes=dataset.prefixes(config.ontology_dir),
+            context=dataset.context(config.ontology_dir),
+        )
+    except StoreError as error:
+        app.logger.error("the store cannot be used: %s", error)
+        raise
+    services.install(app, services.Services(config=config, catalog=canned, store=store))
     if config.cors_origins:
         CORS(
             app,
@@ -52,32 +67,39 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     return app
 
 
-#: Library errors and the HTTP status each becomes; the first that fits wins.
-_STATUS: dict[type[Exception], int] = {
+#: claimgraph's errors and the HTTP status each becomes; the first that fits wins. Any other exception is a bug: 500.
+STATUS: dict[type[Exception], int] = {
     RemoteAccessError: 403,
+    RequestError: 400,
     SyntaxError: 400,
-    ValueError: 400,
+    EvaluationError: 400,
     NotAcceptable: 406,
-    QueryError: 500,
-    Busy: 503,
     QueryTimeout: 503,
+    Busy: 503,
+    StoreError: 503,
+    QueryError: 500,
 }
 
 
+def status_of(error: Exception) -> int:
+    """The HTTP status ``error`` is answered with."""
+    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 500)
+
+
 def _error_response(error: Exception) -> Response:
-    """Any error as a problem document (JSON) or page (HTML), by what the client accepts."""
+    """Any error as a problem document (JSON) or page (HTML), by what the client accepts; every 5xx is logged."""
     if isinstance(error, werkzeug.exceptions.HTTPException):
         status, detail = error.code or 500, error.description
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
     else:
-        status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 500)
-        headers = {}
+        status, headers = status_of(error), {}
         if status == 500 and not isinstance(error, QueryError):
-            current_app.logger.exception("unexpected error", exc_info=error)
             detail = "internal error; it has been logged"
         else:
             detail = _detail(error)
+    if status >= 500:
+        current_app.logger.error("%s %s answered %d: %s", request.method, request.path, status, detail, exc_info=error)
     title = werkzeug.http.HTTP_STATUS_CODES.get(status, "Error")
     problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if getattr(error, "param", None):
@@ -95,6 +117,8 @@ def _detail(error: Exception) -> str:
                 "narrow it (LIMIT, more specific patterns) or ask the operator")
     if isinstance(error, NotAcceptable):
         return f"none of the media types in the Accept header can represent a {error.form} answer"
+    if isinstance(error, EvaluationError):
+        return f"the store refused the request: {error}"
     return str(error)
 
 

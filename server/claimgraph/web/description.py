@@ -1,6 +1,6 @@
 """RDF about the service and its data: the SPARQL 1.1 Service Description and the VoID description.
 
-Counts come from the store through the executor, once per store generation (every write starts a new one).
+Counts come from the store through the :class:`~claimgraph.store.base.Store` interface, once per store generation (every write starts a new one).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import functools
 import pyoxigraph as ox
 
 from claimgraph.rdf import formats
-from claimgraph.store.executor import Executor
+from claimgraph.store.base import Store
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -26,20 +26,20 @@ GROUP BY ?graph ORDER BY ?graph
 """.replace("rdf:type", str(RDF_TYPE))
 
 
-def graph_counts(executor: Executor) -> list[dict[str, object]]:
+def graph_counts(store: Store) -> list[dict[str, object]]:
     """Per named graph: its IRI, triples, distinct subjects (entities) and classes used; cached per store generation.
 
     :raises QueryTimeout: if counting outlives the time limit (a store far beyond what one query can count).
     """
-    return _cached_counts(executor, executor.generation)
+    return _cached_counts(store, store.generation)
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_counts(executor: Executor, generation: int) -> list[dict[str, object]]:
+def _cached_counts(store: Store, generation: int) -> list[dict[str, object]]:
     return [
         {"graph": row["graph"].value, "triples": int(row["triples"].value), "entities": int(row["subjects"].value),
          "classes": int(row["classes"].value)}
-        for row in executor.select(_COUNTS)
+        for row in store.select(_COUNTS)
     ]
 
 
@@ -47,10 +47,10 @@ def _triple(subject, predicate: str, obj) -> ox.Triple:
     return ox.Triple(subject, ox.NamedNode(predicate), obj)
 
 
-def void(executor: Executor, *, dataset_iri: str, endpoint: str, title: str) -> list[ox.Triple]:
+def void(store: Store, *, dataset_iri: str, endpoint: str, title: str) -> list[ox.Triple]:
     """The VoID description: the whole dataset, and one subset per named graph with triple and entity counts."""
     dataset = ox.NamedNode(dataset_iri)
-    counts = graph_counts(executor)
+    counts = graph_counts(store)
     triples = [
         ox.Triple(dataset, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
         _triple(dataset, DCTERMS + "title", ox.Literal(title)),
@@ -70,7 +70,7 @@ def void(executor: Executor, *, dataset_iri: str, endpoint: str, title: str) -> 
     return triples
 
 
-def service(executor: Executor, *, endpoint: str, update_endpoint: str, writable: bool) -> list[ox.Triple]:
+def service(store: Store, *, endpoint: str, update_endpoint: str, writable: bool) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
     node = ox.NamedNode(endpoint)
     triples = [
@@ -85,7 +85,7 @@ def service(executor: Executor, *, endpoint: str, update_endpoint: str, writable
         triples.append(_triple(node, SD + "endpoint", ox.NamedNode(update_endpoint)))
     triples += [_triple(node, SD + "resultFormat", ox.NamedNode(iri)) for iri in formats.W3C_IRIS]
     dataset, default = ox.BlankNode(), ox.BlankNode()
-    counts = graph_counts(executor)
+    counts = graph_counts(store)
     triples += [
         _triple(node, SD + "defaultDataset", dataset),
         ox.Triple(dataset, RDF_TYPE, ox.NamedNode(SD + "Dataset")),

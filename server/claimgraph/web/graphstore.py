@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound, UnsupportedMediaType
 from claimgraph.rdf import formats
 from claimgraph.web import answers, protocol
 from claimgraph.store.executor import Query
+from claimgraph.errors import RequestError
 from claimgraph.store.base import insert_data
 
 blueprint = Blueprint("graphstore", __name__)
@@ -114,7 +115,7 @@ def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
 
     :raises UnsupportedMediaType: for a missing or unknown Content-Type, or a dataset format.
     :raises SyntaxError: with the parser's position, if the body does not parse.
-    :raises ValueError: if a JSON-LD body names graphs.
+    :raises RequestError: if a JSON-LD body names graphs.
     """
     if request.mimetype not in _TRIPLE_FORMATS:
         given = request.mimetype or "no Content-Type"
@@ -123,5 +124,5 @@ def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
     quads = list(ox.parse(protocol.body(), _TRIPLE_FORMATS[request.mimetype], base_iri=base))
     for quad in quads:
         if not isinstance(quad.graph_name, ox.DefaultGraph):
-            raise ValueError(f"the body puts triples in the named graph {quad.graph_name}; send one graph's triples only")
+            raise RequestError(f"the body puts triples in the named graph {quad.graph_name}; send one graph's triples only")
     return quads

@@ -16,7 +16,7 @@ from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized, 
 
 from claimgraph.rdf import formats
 from claimgraph.web.services import services
-from claimgraph.errors import ParamError
+from claimgraph.errors import ParamError, RequestError
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -25,13 +25,13 @@ def _decoded(raw: bytes, where: str) -> MultiDict:
     try:
         return MultiDict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
     except UnicodeDecodeError as error:
-        raise ValueError(f"the {where} is not valid UTF-8 (byte {error.start}): percent-encode UTF-8") from error
+        raise RequestError(f"the {where} is not valid UTF-8 (byte {error.start}): percent-encode UTF-8") from error
 
 
 def url_parameters() -> MultiDict:
     """The parameters of the URL's query string.
 
-    :raises ValueError: if they are not UTF-8.
+    :raises RequestError: if they are not UTF-8.
     """
     return _decoded(request.query_string, "query string")
 
@@ -41,7 +41,7 @@ def parameters(*, body_types: tuple[str, ...] = ()) -> tuple[MultiDict, str | No
 
     :raises UnsupportedMediaType: (415) for a POST whose Content-Type is missing, not a form, not
         one of ``body_types``, or declares a charset other than UTF-8.
-    :raises ValueError: if the URL or the body is not UTF-8.
+    :raises RequestError: if the URL or the body is not UTF-8.
     """
     params = url_parameters()
     if request.method != "POST":
@@ -59,7 +59,7 @@ def parameters(*, body_types: tuple[str, ...] = ()) -> tuple[MultiDict, str | No
     try:
         return params, body().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"the request body is not valid UTF-8 (byte {error.start})") from error
+        raise RequestError(f"the request body is not valid UTF-8 (byte {error.start})") from error
 
 
 def body() -> bytes:

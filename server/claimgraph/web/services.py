@@ -8,18 +8,21 @@ from flask import Flask, current_app
 
 from claimgraph.config import Config
 from claimgraph.model.catalog import CannedQuery
-from claimgraph.store.executor import Executor
+from claimgraph.store.base import Store
 
 _KEY = "claimgraph"
 
 
 @dataclasses.dataclass(frozen=True)
 class Services:
-    """The settings, the canned-query catalog and the store of one application."""
+    """The settings, the canned-query catalog and the store of one application.
+
+    ``store`` is any :class:`~claimgraph.store.base.Store`; :func:`~claimgraph.web.app.create_app` gives the worker pool.
+    """
 
     config: Config
     catalog: dict[str, CannedQuery]
-    store: Executor
+    store: Store
 
 
 def install(app: Flask, services: Services) -> None:

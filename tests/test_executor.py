@@ -1,0 +1,132 @@
+"""The worker pool's own promises: errors cross the pipe as themselves, readers report ready or why not, close() ends
+every worker, a query past the limit is stopped. Real stores in ``tmp_path``; waits poll with a deadline."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from claimgraph.errors import QueryTimeout, StoreError
+from claimgraph.store.base import Query
+from claimgraph.store.executor import STARTUP_LIMIT, Executor
+
+PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TIMEOUT = 2.0
+
+
+def _wait_for(condition, within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within:g} s: {what}")
+        time.sleep(0.05)
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended and been waited for (a zombie still has its /proc entry)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+@pytest.fixture
+def store(loaded_store, tmp_path) -> Path:
+    return Path(shutil.copytree(loaded_store, tmp_path / "store"))
+
+
+@pytest.fixture
+def pool(store):
+    with Executor(store, workers=1, timeout=TIMEOUT) as running:
+        yield running
+
+
+def test_a_locked_store_stops_the_pool_with_store_error_and_leaves_no_worker(store):
+    before = set(multiprocessing.active_children())
+    holder = ox.Store(str(store))  # holds the store's lock, as a running `claimgraph load` does
+    with pytest.raises(StoreError, match=f"cannot open the store at {store}"):
+        Executor(store, workers=2, timeout=TIMEOUT)
+    assert set(multiprocessing.active_children()) == before
+    del holder
+
+
+def test_an_update_on_a_store_locked_since_is_a_store_error(pool, store):
+    holder = ox.Store(str(store))
+    with pytest.raises(StoreError, match="cannot open the store"):
+        pool.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }")
+    del holder
+    assert pool.ask("ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }") is False
+
+
+def test_a_store_that_cannot_be_created_stops_the_pool(tmp_path):
+    (tmp_path / "file").write_text("not a directory")
+    with pytest.raises(StoreError, match=f"cannot open the store at {tmp_path / 'file' / 'store'}"):
+        Executor(tmp_path / "file" / "store", workers=1, timeout=TIMEOUT)
+
+
+def test_a_replacement_reader_that_cannot_open_the_store_gives_its_error_to_the_next_query(pool, store, tmp_path):
+    [reader] = pool.pids
+    store.rename(tmp_path / "moved")
+    os.kill(reader, signal.SIGKILL)
+    _wait_for(lambda: reader not in pool.pids, STARTUP_LIMIT, "the killed reader ended")
+    with pytest.raises(StoreError, match=f"no store at {store}"):
+        pool.ask("ASK { ?s ?p ?o }")
+    (tmp_path / "moved").rename(store)
+    assert pool.ask("ASK { ?s ?p ?o }") is True
+
+
+def test_a_syntax_error_crosses_the_pipe_with_its_position(pool):
+    text = "SELECT ?x WHERE {\n  ?x ?y }"
+    with pytest.raises(SyntaxError) as in_process:
+        ox.Store().query(text)
+    with pytest.raises(SyntaxError) as raised:
+        pool.query(Query(text))
+    assert type(raised.value) is SyntaxError
+    assert raised.value.msg == in_process.value.msg
+    assert raised.value.msg.startswith("error at 2:")
+
+
+def test_a_bug_in_the_worker_crosses_the_pipe_as_itself_with_the_workers_traceback(pool):
+    with pytest.raises(ValueError, match="^no SPARQL results format has the media type 'text/nonsense'") as raised:
+        pool.query(Query("ASK {}", results_as="text/nonsense"))
+    assert any("in the query worker:" in note and "Traceback" in note for note in raised.value.__notes__)
+    assert pool.ask("ASK { ?s ?p ?o }") is True
+
+
+def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool):
+    [reader] = pool.pids
+    with pytest.raises(QueryTimeout):
+        pool.query(Query(PATHOLOGICAL))
+    assert _gone(reader)
+    assert pool.ask("ASK { ?s ?p ?o }") is True
+    assert len(pool.pids) == 1 and pool.pids != [reader]
+
+
+def test_close_ends_every_worker_busy_ones_too(store):
+    pool = Executor(store, workers=2, timeout=60)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            pool.query(Query(PATHOLOGICAL))
+        except BaseException as error:  # the thread reports what ended the query
+            outcome.append(error)
+
+    running = threading.Thread(target=run)
+    running.start()
+    _wait_for(lambda: pool.busy == 1, STARTUP_LIMIT, "a worker took the query")
+    pids = pool.pids
+    assert len(pids) == 2
+    pool.close()
+    _wait_for(lambda: all(_gone(pid) for pid in pids), 10, "every worker ended")
+    running.join(10)
+    assert not running.is_alive()
+    assert [type(error) for error in outcome] == [StoreError]
+    assert "closed while the query ran" in str(outcome[0])
+    with pytest.raises(StoreError, match="is closed"):
+        pool.ask("ASK {}")
