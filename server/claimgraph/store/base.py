@@ -59,19 +59,21 @@ class Store(abc.ABC):
         default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
         named_graphs: Sequence[ox.NamedNode] | None = None,
         union_default_graph: bool = True,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query over ``default_graph`` and ``named_graphs``.
 
         When neither is given, the default graph is the union of the named graphs (or, with
         ``union_default_graph`` false, the dataset the query's FROM / FROM NAMED name) and every
         named graph can be queried; otherwise the dataset is the one given (an absent part is empty).
+        Relative IRIs resolve against ``base_iri`` (``None``: they are a syntax error).
 
         :raises SyntaxError: if the query does not parse.
         """
 
     @abc.abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update atomically: all of it is applied, or nothing.
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update atomically: all of it is applied, or nothing; relative IRIs resolve against ``base_iri``.
 
         :raises SyntaxError: if the update does not parse.
         """

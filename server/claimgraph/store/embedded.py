@@ -38,15 +38,18 @@ class EmbeddedStore(Store):
         """Whether ``path`` holds a store (RocksDB keeps its ``CURRENT`` file in every database directory)."""
         return (path / "CURRENT").is_file()
 
-    def query(self, sparql, *, substitutions=None, default_graph=None, named_graphs=None, union_default_graph=True):
+    def query(self, sparql, *, substitutions=None, default_graph=None, named_graphs=None, union_default_graph=True, base_iri=None):
         if default_graph is None and named_graphs is None:
-            return self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=union_default_graph)
+            return self._store.query(
+                sparql, substitutions=substitutions, use_default_graph_as_union=union_default_graph, base_iri=base_iri
+            )
         return self._store.query(
-            sparql, substitutions=substitutions, default_graph=list(default_graph or []), named_graphs=list(named_graphs or [])
+            sparql, substitutions=substitutions, default_graph=list(default_graph or []), named_graphs=list(named_graphs or []),
+            base_iri=base_iri,
         )
 
-    def update(self, sparql):
-        self._store.update(sparql)
+    def update(self, sparql, *, base_iri=None):
+        self._store.update(sparql, base_iri=base_iri)
         self._store.flush()
 
     def dump(self, output, format, *, prefixes=None):

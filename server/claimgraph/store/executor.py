@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from claimgraph.rdf import formats
 from claimgraph.store.embedded import open_store
-from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout
+from claimgraph.errors import Busy, NotAcceptable, QueryError, QueryTimeout, RequestError
 
 _CHUNK = 64 * 1024
 #: answers up to this size stay in memory while spooled; larger ones go to a temporary file.
@@ -61,6 +61,8 @@ class Query:
     max_rows: int | None = None
     #: whether, with no dataset given, the default graph is the union of the named graphs (false: the query's FROM).
     union_default_graph: bool = True
+    #: the IRI that relative IRIs in the query resolve against (``None``: relative IRIs are a syntax error).
+    base_iri: str | None = None
 
 
 @dataclasses.dataclass
@@ -109,6 +111,7 @@ def _answer(store, job: Query, connection: Connection, prefixes: Mapping[str, st
         default_graph=list(job.default_graph) if job.default_graph is not None else None,
         named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
         union_default_graph=job.union_default_graph,
+        base_iri=job.base_iri,
     )
     form = "ASK" if isinstance(result, ox.QueryBoolean) else "GRAPH" if isinstance(result, ox.QueryTriples) else "SELECT"
     media_type = job.graph_as if form == "GRAPH" else job.results_as
@@ -169,14 +172,22 @@ def _read(connection: Connection, path: str, prefixes: Mapping[str, str]) -> Non
             connection.send(("failed", str(error)))
 
 
-def _write(connection: Connection, path: str, update: str) -> None:
+def _write(connection: Connection, path: str, update: str, base_iri: str | None) -> None:
     """A writer process: open the store read-write, apply one update, and exit (releasing the lock)."""
     _leave_signals_to_the_parent()
     try:
-        open_store(Path(path), writable=True).update(update)
+        store = open_store(Path(path), writable=True)
+    except (OSError, RuntimeError, ValueError) as error:
+        connection.send(("failed", str(error)))
+        return
+    try:
+        store.update(update, base_iri=base_iri)
     except SyntaxError as error:
         connection.send(("syntax", error.msg))
-    except (OSError, RuntimeError, ValueError) as error:
+    except (RuntimeError, ValueError) as error:
+        # pyoxigraph's evaluation errors (e.g. CREATE GRAPH of a graph that exists): the update's fault, not the store's.
+        connection.send(("refused", str(error)))
+    except OSError as error:
         connection.send(("failed", str(error)))
     else:
         connection.send(("end",))
@@ -329,20 +340,24 @@ class Executor:
         names = [variable.value for variable in solutions.variables]
         return [{name: row[name] for name in names if row[name] is not None} for row in solutions]
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL update atomically and durably; queries that start after this returns see it.
+
+        Relative IRIs in it resolve against ``base_iri`` (``None``: they are a syntax error).
 
         :raises SyntaxError: if the update does not parse; nothing is changed.
         :raises QueryTimeout: if it runs past the time limit; it is stopped and nothing is changed.
         :raises Busy: if running queries hold the store past the time limit; nothing is changed.
-        :raises QueryError: if the store refused it; nothing is changed.
+        :raises RequestError: if the store cannot apply it (e.g. ``CREATE GRAPH`` of a graph that exists), with
+            the store's message; nothing is changed.
+        :raises QueryError: if the store failed; nothing is changed.
         """
         if not self._lock.acquire_write(self.timeout):
             raise Busy(f"running queries kept the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
         try:
             while not self._idle.empty():
                 self._idle.get_nowait().end()
-            self._run_writer(sparql)
+            self._run_writer(sparql, base_iri)
         finally:
             self.generation += 1
             try:
@@ -351,8 +366,8 @@ class Executor:
             finally:
                 self._lock.release_write()
 
-    def _run_writer(self, sparql: str) -> None:
-        writer = _Process(_write, str(self.store), sparql)
+    def _run_writer(self, sparql: str, base_iri: str | None = None) -> None:
+        writer = _Process(_write, str(self.store), sparql, base_iri)
         message: tuple = ("failed", "the update was stopped")
         try:
             message = writer.receive(time.monotonic() + self.timeout)
@@ -391,4 +406,6 @@ def _error(message: tuple) -> Exception:
         return SyntaxError(detail)
     if kind == "unacceptable":
         return NotAcceptable(detail)
+    if kind == "refused":
+        return RequestError(detail)
     return QueryError(detail)
