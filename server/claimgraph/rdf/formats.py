@@ -69,6 +69,10 @@ RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
+    # Loose names clients send for graphs (pyoxigraph's RdfFormat.from_media_type reads them so too); last, so
+    # that a wildcard never picks them.
+    "application/json": ox.RdfFormat.JSON_LD,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
 }
 
 HTML = "text/html"
