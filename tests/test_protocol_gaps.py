@@ -229,7 +229,7 @@ BIG = 64 * 1024 * 1024
 
 #: Paced bodies come in pieces of this size with this pause between: a client on a real network, whose body is
 #: still arriving after the server has decided to refuse it (and longer than the server's socket buffers bridge).
-PIECE, PAUSE = 4 * 1024 * 1024, 0.2
+PIECE, PAUSE = 16 * 1024 * 1024, 0.2
 
 
 class PacedBody:
