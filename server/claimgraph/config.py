@@ -116,6 +116,13 @@ class Config:
     max_request_bytes: int = _setting(16 * 1024 * 1024, kind=int, check=_positive)
     #: origins allowed to call the service from a browser (``*`` for any); none by default.
     cors_origins: tuple[str, ...] = _setting((), kind=tuple, parse=_words)
+    #: request headers a browser may send cross-origin, as a CORS preflight is answered (``*`` for any).
+    cors_headers: tuple[str, ...] = _setting(
+        ("Accept", "Authorization", "Cache-Control", "Content-Type", "If-Modified-Since", "If-None-Match", "Pragma",
+         "User-Agent", "X-Requested-With"),
+        kind=tuple,
+        parse=_words,
+    )
     #: SERVICE endpoints and LOAD sources that queries and updates may reach; none by default.
     remote_allow: tuple[str, ...] = _setting((), kind=tuple, parse=_words)
 

@@ -51,14 +51,18 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         raise
     services.install(app, services.Services(config=config, catalog=canned, store=store))
     if config.cors_origins:
+        # flask-cors answers preflights and adds its headers after every request, error answers included.
         CORS(
             app,
             origins=list(config.cors_origins),
-            allow_headers=["Accept", "Authorization", "Content-Type"],
+            allow_headers=list(config.cors_headers),
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import graphstore, pages, queries, sparql
+    from claimgraph.web import graphstore, pages, protocol, queries, sparql
+
+    app.before_request(protocol.refuse_long_url)
+    app.after_request(protocol.discard_body)
 
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint):
         app.register_blueprint(blueprint)

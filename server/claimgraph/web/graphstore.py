@@ -1,4 +1,5 @@
-"""Blueprint: the SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?graph=<iri>`` or ``?default``).
+"""Blueprint: the SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?graph=<iri>`` or ``?default``), and
+the graphs the store itself creates at ``/store/<uuid>`` (direct identification: the graph's IRI is its URL).
 
 Reads serialize the graph in a query worker (uncapped); writes become one SPARQL update each, built from
 terms pyoxigraph wrote, so they are atomic like every other update.
@@ -10,8 +11,10 @@ import uuid
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound, UnsupportedMediaType
 
+from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
 from claimgraph.web import answers, protocol
 from claimgraph.store.executor import Query
@@ -20,18 +23,22 @@ from claimgraph.store.base import insert_data
 
 blueprint = Blueprint("graphstore", __name__)
 
-#: RDF formats a graph may be sent in: no dataset formats, but JSON-LD (its documents are mostly one graph).
+#: RDF formats a graph may be sent in, by their own media types only (not the loose ``text/plain`` or
+#: ``application/json``): no dataset formats, but JSON-LD (its documents are mostly one graph).
 _TRIPLE_FORMATS = {
     media: fmt for media, fmt in formats.RDF_INPUT_TYPES.items() if not fmt.supports_datasets or fmt == ox.RdfFormat.JSON_LD
 }
-#: Where graphs POSTed to the store itself are created.
-NEW_GRAPHS = "https://w3id.org/claimgraph/graph/posted/"
+#: The media type of a body of RDF files as parts (what an HTML form with file inputs sends; GSP §5.5).
+MULTIPART = "multipart/form-data"
+#: What a part of unknown type is sent as: its format is then told by its file name's extension.
+_UNTYPED = ("", "application/octet-stream")
 
 
-def _target() -> ox.NamedNode | ox.DefaultGraph | None:
-    """The graph the request names: ``?graph=<iri>``, ``?default``, or neither (``None``, the store itself).
+def _target(posted: uuid.UUID | None = None) -> ox.NamedNode | ox.DefaultGraph | None:
+    """The graph the request names: ``?graph=<iri>``, ``?default``, a graph the store created (``posted``, from
+    its URL ``/store/<uuid>``, which is its IRI), or none of them (``None``, the store itself).
 
-    :raises ParamError: if both are given, or the IRI is not absolute.
+    :raises ParamError: if more than one is given, or the IRI is not absolute.
     """
     params = protocol.url_parameters()
     named = protocol.graphs(params, "graph")
@@ -39,6 +46,10 @@ def _target() -> ox.NamedNode | ox.DefaultGraph | None:
         raise protocol.ParamError("graph", "given more than once")
     if named and "default" in params:
         raise protocol.ParamError("graph", "give either ?graph=<iri> or ?default, not both")
+    if posted is not None:
+        if named or "default" in params:
+            raise protocol.ParamError("graph", "this URL names its own graph; give no ?graph=<iri> or ?default with it")
+        return ox.NamedNode(url_for("graphstore.posted", posted=posted, _external=True))
     if named:
         return named[0]
     return ox.DefaultGraph() if "default" in params else None
@@ -57,9 +68,10 @@ def _location(graph: ox.NamedNode | ox.DefaultGraph) -> str:
 
 
 @blueprint.route("/store", methods=["GET", "HEAD"])
-def graph() -> Response:
+@blueprint.route("/store/<uuid:posted>", methods=["GET", "HEAD"], endpoint="posted")
+def graph(posted: uuid.UUID | None = None) -> Response:
     """The triples of one graph, in the RDF format negotiated; 404 if there is no such graph."""
-    target = _target()
+    target = _target(posted)
     if target is None:
         raise protocol.ParamError("graph", "name a graph with ?graph=<iri>, or ?default")
     if not _exists(target):
@@ -74,27 +86,32 @@ def graph() -> Response:
 
 
 @blueprint.route("/store", methods=["PUT", "POST", "DELETE"])
-def write() -> Response:
+@blueprint.route("/store/<uuid:posted>", methods=["PUT", "POST", "DELETE"], endpoint="posted_write")
+def write(posted: uuid.UUID | None = None) -> Response:
     """PUT replaces a graph, POST adds to it (or, to the store itself, creates a new graph), DELETE drops it.
 
-    201 with ``Location`` when a graph is created, 204 otherwise; 404 when DELETE names no graph.
+    The body is one graph in an RDF format, or RDF files as the parts of a ``multipart/form-data`` body, all
+    added in one update. 201 when a graph is created, with ``Location``: for a graph the store itself creates
+    that is its IRI, ``/store/<uuid>``, where it is read, replaced and dropped; 204 otherwise; 404 when DELETE
+    names no graph.
     """
     protocol.require_writer()
-    target = _target()
+    target = _target(posted)
     if request.method == "DELETE":
         if target is None:
             raise protocol.ParamError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
         if not _exists(target):
             raise NotFound(f"there is no graph {target}")
         answers.executor().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
-        return Response(status=204)
-    created = target is None
-    if created:
+        return protocol.no_content()
+    location = None
+    if target is None:
         if request.method != "POST":
             raise protocol.ParamError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
-        target = ox.NamedNode(NEW_GRAPHS + str(uuid.uuid4()))
-    else:
-        created = not _exists(target)
+        target = ox.NamedNode(url_for("graphstore.posted", posted=uuid.uuid4(), _external=True))
+        location = target.value
+    elif not _exists(target):
+        location = target.value if posted is not None else _location(target)
     triples = _body_triples(target)
     quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
     operations = []
@@ -105,23 +122,73 @@ def write() -> Response:
     if quads:
         operations.append(insert_data(quads))
     answers.executor().update(" ;\n".join(operations))
-    if created:
-        return Response(status=201, headers={"Location": _location(target)})
-    return Response(status=204)
+    if location is not None:
+        return Response(status=201, headers={"Location": location})
+    return protocol.no_content()
 
 
 def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
-    """The triples of the request body, parsed in the format its Content-Type names.
+    """The triples of the request body: one graph in the format its Content-Type names, or the RDF files that
+    are the parts of a multipart body, each in the format of its own Content-Type (or, when that is missing or
+    ``application/octet-stream``, of its file name's extension). Relative IRIs resolve against ``target``'s IRI.
 
-    :raises UnsupportedMediaType: for a missing or unknown Content-Type, or a dataset format.
+    :raises UnsupportedMediaType: for a missing or unknown Content-Type (of the body, or of a part, named), or
+        a dataset format.
     :raises SyntaxError: with the parser's position, if the body does not parse.
-    :raises RequestError: if a JSON-LD body names graphs.
+    :raises RequestError: naming the part, if a part does not parse or is not a file; if a JSON-LD body names graphs.
+    :raises RequestEntityTooLarge: past the size limit.
     """
-    if request.mimetype not in _TRIPLE_FORMATS:
-        given = request.mimetype or "no Content-Type"
-        raise UnsupportedMediaType(f"{given} is not a graph format accepted here; send one of: {', '.join(_TRIPLE_FORMATS)}")
     base = target.value if isinstance(target, ox.NamedNode) else None
-    quads = list(ox.parse(protocol.body(), _TRIPLE_FORMATS[request.mimetype], base_iri=base))
+    if request.mimetype != MULTIPART:
+        if request.mimetype not in _TRIPLE_FORMATS:
+            given = request.mimetype or "no Content-Type"
+            accepted = ", ".join([*_TRIPLE_FORMATS, MULTIPART])
+            raise UnsupportedMediaType(f"{given} is not a graph format accepted here; send one of: {accepted}")
+        return _graph_only(ox.parse(protocol.body(), _TRIPLE_FORMATS[request.mimetype], base_iri=base, rename_blank_nodes=True))
+    protocol.refuse_declared_too_large()
+    if request.form:
+        name = next(iter(request.form))
+        raise RequestError(f"part {name!r} is not a file; send each graph as a file part")
+    triples = []
+    for name, part in request.files.items(multi=True):
+        if not part.filename and not part.stream.read(1):
+            continue  # a file input left empty: browsers send it with no file name and no content
+        part.stream.seek(0)
+        label = f"part {name!r} ({part.filename})" if part.filename else f"part {name!r}"
+        try:
+            triples.extend(_graph_only(ox.parse(part.stream.read(), _part_format(part, label), base_iri=base, rename_blank_nodes=True)))
+        except SyntaxError as error:
+            raise RequestError(f"{label} does not parse: {error.msg}") from error
+        except RequestError as error:
+            raise RequestError(f"{label}: {error}") from error
+    return triples
+
+
+def _part_format(part: FileStorage, label: str) -> ox.RdfFormat:
+    """The RDF format of one part of a multipart body.
+
+    :raises UnsupportedMediaType: naming the part, if its type, or its extension when it has no type, is no graph format.
+    """
+    if part.mimetype not in _UNTYPED:
+        if part.mimetype in _TRIPLE_FORMATS:
+            return _TRIPLE_FORMATS[part.mimetype]
+        raise UnsupportedMediaType(f"{label} is {part.mimetype}, not a graph format; send one of: {', '.join(_TRIPLE_FORMATS)}")
+    extension = part.filename.rpartition(".")[2] if part.filename and "." in part.filename else ""
+    found = ox.RdfFormat.from_extension(extension) if extension else None
+    if found is None or found not in _TRIPLE_FORMATS.values():
+        raise UnsupportedMediaType(
+            f"{label} has no graph format as its type ({part.mimetype or 'none'}) or file name extension; "
+            f"give it one of: {', '.join(_TRIPLE_FORMATS)}"
+        )
+    return found
+
+
+def _graph_only(quads) -> list[ox.Quad]:
+    """``quads`` as parsed, all in the default graph (one graph's triples).
+
+    :raises RequestError: if any is in a named graph (JSON-LD can name graphs).
+    """
+    quads = list(quads)
     for quad in quads:
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             raise RequestError(f"the body puts triples in the named graph {quad.graph_name}; send one graph's triples only")

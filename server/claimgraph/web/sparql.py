@@ -21,7 +21,8 @@ UPDATE_TYPE = "application/sparql-update"
 def query() -> Response:
     """Run a query given as ``query=`` (GET or form POST) or as an ``application/sparql-query`` body.
 
-    Without a query, GET answers with the service description, or the query page for browsers.
+    Relative IRIs in it resolve against this endpoint's URL. Without a query, GET answers with the service
+    description, or the query page for browsers.
     """
     params, body = protocol.parameters(body_types=(QUERY_TYPE,))
     if "update" in params:
@@ -50,6 +51,8 @@ def query() -> Response:
         max_rows=services().config.max_rows,
         # A query's own FROM / FROM NAMED set its dataset when the protocol's parameters do not.
         union_default_graph=not scanned.sets_dataset,
+        # Relative IRIs resolve against the endpoint's URL, as the SPARQL 1.1 Protocol tests expect.
+        base_iri=request.base_url,
         **answers.wanted(override),
     )
     return answers.run(job, override=override)
@@ -57,7 +60,11 @@ def query() -> Response:
 
 @blueprint.route("/update", methods=["POST"])
 def update() -> Response:
-    """Apply an update given as ``update=`` (form POST) or as an ``application/sparql-update`` body; 204 when done."""
+    """Apply an update given as ``update=`` (form POST) or as an ``application/sparql-update`` body; 204 when done.
+
+    Relative IRIs in it resolve against this endpoint's URL. An update the store cannot apply (e.g. ``CREATE
+    GRAPH`` of a graph that exists) is the client's: 400 with the store's message, nothing changed.
+    """
     protocol.require_writer()
     params, body = protocol.parameters(body_types=(UPDATE_TYPE,))
     if "query" in params:
@@ -74,8 +81,8 @@ def update() -> Response:
         text = add_using(text, using, using_named)
     except ValueError as error:
         raise BadRequest(str(error)) from error
-    answers.executor().update(text)
-    return Response(status=204)
+    answers.executor().update(text, base_iri=request.base_url)
+    return protocol.no_content()
 
 
 def _page(text: str = "") -> str:

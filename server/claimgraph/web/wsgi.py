@@ -8,6 +8,7 @@ process so that writes can stop and restart them. More gunicorn workers would ea
 from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.message import MAX_REQUEST_LINE
 
 from claimgraph.web.app import create_app
 from claimgraph.config import Config
@@ -34,6 +35,9 @@ class _Server(BaseApplication):
             "proc_name": "claimgraph",
             # gunicorn's control socket lives in $HOME, shared by every instance; claimgraph does not use it.
             "control_socket_disable": True,
+            # gunicorn's longest request line (its default is 4094 bytes): long GET queries reach the application,
+            # which answers URLs past its own bound (protocol.MAX_URL_BYTES) with a problem document.
+            "limit_request_line": MAX_REQUEST_LINE,
             "worker_exit": self._worker_exit,
         }
         for key, value in settings.items():
