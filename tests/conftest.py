@@ -263,8 +263,33 @@ def wait_until(condition: Callable[[], object], within: float, what: str):
 # ---------------------------------------------------------------- the service in this process
 
 
+def copy_of(store: Path, where: Path) -> Path:
+    """A copy of the on-disk ``store`` in the new directory ``where``, for a service of its own."""
+    return Path(shutil.copytree(store, where / "store"))
+
+
+class Service:
+    """What :class:`InProcess` and :class:`Server` share: ``url``, ``config`` and :meth:`request` (as ``requests.request``)."""
+
+    url: str
+    config: Config
+
+    @property
+    def token(self) -> str:
+        return self.config.update_token
+
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+    def get(self, path: str, **options):
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options):
+        return self.request("POST", path, **options)
+
+
 @dataclasses.dataclass
-class InProcess:
+class InProcess(Service):
     """The application :func:`create_app` builds, called in this process through Flask's test client.
 
     :meth:`request` takes what ``requests.request`` takes (``params`` and ``data`` as a mapping or a list of
@@ -277,13 +302,6 @@ class InProcess:
     @property
     def config(self) -> Config:
         return services.of(self.app).config
-
-    @property
-    def token(self) -> str:
-        return self.config.update_token
-
-    def sparql(self) -> str:
-        return self.url + "/sparql"
 
     def request(self, method: str, path: str, *, params=None, data=None, headers: Mapping[str, str | None] | None = None):
         sent = {"Accept": "*/*", **(headers or {})}
@@ -298,12 +316,6 @@ class InProcess:
             data=data,
             headers={name: value for name, value in sent.items() if value is not None},
         )
-
-    def get(self, path: str, **options):
-        return self.request("GET", path, **options)
-
-    def post(self, path: str, **options):
-        return self.request("POST", path, **options)
 
 
 @contextlib.contextmanager
@@ -322,16 +334,14 @@ def app(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> InProce
 
     Tests that write must use graphs of their own and leave the curated graphs alone.
     """
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("in-process") / "store"))
-    with in_process(store, **SHARED) as running:
+    with in_process(copy_of(loaded_store, tmp_path_factory.mktemp("in-process")), **SHARED) as running:
         yield running
 
 
 @pytest.fixture
 def own_app(loaded_store: Path, tmp_path: Path) -> InProcess:
     """An application of its own over a fresh copy of the curated store (one worker), for tests that change it."""
-    store = Path(shutil.copytree(loaded_store, tmp_path / "store"))
-    with in_process(store, workers=1) as running:
+    with in_process(copy_of(loaded_store, tmp_path), workers=1) as running:
         yield running
 
 
@@ -345,7 +355,7 @@ def free_port() -> int:
 
 
 @dataclasses.dataclass
-class Server:
+class Server(Service):
     """A ``claimgraph serve`` process on a free local port, and the settings it runs with."""
 
     url: str
@@ -353,21 +363,8 @@ class Server:
     config: Config
     process: subprocess.Popen
 
-    @property
-    def token(self) -> str:
-        return self.config.update_token
-
-    def sparql(self) -> str:
-        return self.url + "/sparql"
-
     def request(self, method: str, path: str, **options) -> requests.Response:
         return requests.request(method, self.url + path, timeout=30, **options)
-
-    def get(self, path: str, **options) -> requests.Response:
-        return self.request("GET", path, **options)
-
-    def post(self, path: str, **options) -> requests.Response:
-        return self.request("POST", path, **options)
 
 
 def _environment_text(value: object) -> str:
@@ -416,22 +413,19 @@ def server(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Serv
 
     Tests that write must use graphs of their own and leave the curated graphs alone.
     """
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("served") / "store"))
-    with running_server(store, **SHARED) as running:
+    with running_server(copy_of(loaded_store, tmp_path_factory.mktemp("served")), **SHARED) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
 def uncapped(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> InProcess:
     """The application in this process over the curated store with the default row cap, which exceeds every example's answer."""
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("uncapped") / "store"))
-    with in_process(store, workers=1) as running:
+    with in_process(copy_of(loaded_store, tmp_path_factory.mktemp("uncapped")), workers=1) as running:
         yield running
 
 
 @pytest.fixture
 def own_server(loaded_store: Path, tmp_path: Path) -> Server:
     """A server of its own over a fresh copy of the curated store, for tests that change it or stop its workers."""
-    store = Path(shutil.copytree(loaded_store, tmp_path / "store"))
-    with running_server(store) as running:
+    with running_server(copy_of(loaded_store, tmp_path)) as running:
         yield running

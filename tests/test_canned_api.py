@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +13,7 @@ import pytest
 from claimgraph.config import resource_dir
 from claimgraph.model import catalog
 from claimgraph.rdf import formats
-from conftest import PROBLEM, body, in_process, media_type, page, problem
+from conftest import PROBLEM, body, copy_of, in_process, media_type, page, problem, solutions
 
 CATALOG = catalog.load(resource_dir("queries"))
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -52,7 +51,8 @@ def run(service, name: str, params: dict[str, str], *, suffix: str = "", accept:
 def count_quads(service) -> int:
     response = service.get("/sparql", params={"query": COUNT_QUADS}, headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
-    return int(response.json["results"]["bindings"][0]["n"]["value"])
+    [row] = solutions(response)
+    return int(row["n"])
 
 
 def links(response) -> set[str]:
@@ -78,8 +78,7 @@ def string_app(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("strings")
     (root / "queries").mkdir()
     (root / "queries" / "people-by-name.rq").write_text(STRING_QUERY, encoding="utf-8")
-    store = Path(shutil.copytree(loaded_store, root / "store"))
-    with in_process(store, queries_dir=root / "queries", workers=1) as running:
+    with in_process(copy_of(loaded_store, root), queries_dir=root / "queries", workers=1) as running:
         yield running
 
 

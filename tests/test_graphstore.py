@@ -4,7 +4,6 @@ test client; HEAD and the body limit (what the wire shows) against a real server
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import rdflib
 import rdflib.compare
 import requests
 
-from conftest import PROBLEM, body, in_process, media_type, problem
+from conftest import PROBLEM, body, copy_of, in_process, media_type, problem
 
 ENTITIES = "https://w3id.org/claimgraph/graph/entities"
 #: The RDF formats a graph is read in, as media type → rdflib parser name.
@@ -44,8 +43,7 @@ def read(service, graph: str, **params):
 @pytest.fixture(scope="module")
 def writable(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
     """The application over a store of this module's own (one worker, so that each write restarts one), free to change."""
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("graphstore") / "store"))
-    with in_process(store, workers=1) as running:
+    with in_process(copy_of(loaded_store, tmp_path_factory.mktemp("graphstore")), workers=1) as running:
         yield running
 
 

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, VOID
 
-from conftest import body, media_type, page
+from conftest import body, media_type, page, solutions
 
 SD_NAME = rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name")
 PER_GRAPH = "SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -27,7 +27,7 @@ def select(service, query: str) -> list[dict[str, str]]:
     response = service.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200
     assert "X-SPARQL-MaxRows" not in response.headers
-    return [{var: term["value"] for var, term in row.items()} for row in response.json["results"]["bindings"]]
+    return solutions(response)
 
 
 def void(service, accept: str | None = None) -> tuple[rdflib.Graph, rdflib.URIRef]:

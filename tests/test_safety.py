@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
-import shutil
 import socket
 import threading
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import running_server, solutions, wait_until
+from conftest import copy_of, running_server, solutions, wait_until
 
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CHEAP = "ASK { ?s ?p ?o }"
@@ -83,8 +82,7 @@ def alive(pid: int) -> bool:
 @pytest.fixture(scope="module")
 def limited(loaded_store, tmp_path_factory):
     """A server of this module's own for the time-limit tests: they end its workers, which it replaces."""
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("limited") / "store"))
-    with running_server(store) as running:
+    with running_server(copy_of(loaded_store, tmp_path_factory.mktemp("limited"))) as running:
         yield running
 
 
@@ -155,7 +153,7 @@ def test_an_acknowledged_update_survives_a_restart(own_server):
         answer = requests.get(again.sparql(), params={"query": "SELECT ?o { GRAPH <http://example.org/durable> { ?s ?p ?o } }"},
                               headers=JSON, timeout=30)
     assert answer.status_code == 200
-    assert [row["o"]["value"] for row in answer.json()["results"]["bindings"]] == ["kept"]
+    assert solutions(answer) == [{"o": "kept"}]
 
 
 #: What the listener answers to a SPARQL request: one row.
@@ -276,14 +274,13 @@ def test_the_words_service_and_load_in_strings_iris_and_names_are_not_refused(se
     query = 'SELECT ?service ("SERVICE <http://127.0.0.1:9/>" AS ?text) WHERE { BIND(<http://example.org/LOAD> AS ?service) } # SERVICE <x>'
     answer = requests.get(server.sparql(), params={"query": query}, headers=JSON, timeout=30)
     assert answer.status_code == 200, answer.text
-    assert answer.json()["results"]["bindings"][0]["text"]["value"] == "SERVICE <http://127.0.0.1:9/>"
+    assert [row["text"] for row in solutions(answer)] == ["SERVICE <http://127.0.0.1:9/>"]
 
 
 def test_an_allow_listed_endpoint_is_reached(loaded_store, tmp_path, endpoint):
     """The refusal is what keeps the store from connecting: allow the endpoint and its answer arrives."""
     url = f"http://127.0.0.1:{endpoint.port}/sparql"
-    store = Path(shutil.copytree(loaded_store, tmp_path / "store"))
-    with running_server(store, remote_allow=url) as allowing:
+    with running_server(copy_of(loaded_store, tmp_path), remote_allow=url) as allowing:
         answer = requests.get(allowing.sparql(), params={"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"},
                               headers=JSON, timeout=30)
         reached = endpoint.made_since_start()

@@ -6,9 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import uuid
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
@@ -20,7 +18,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 
 from conftest import (
-    CG, QUERIES, SHARED, answered, body, boolean, count, header_words, in_process, media_type, page, problem, solutions, triples,
+    CG, QUERIES, SHARED, answered, body, boolean, copy_of, count, header_words, in_process, media_type, page, problem, solutions, triples,
 )
 
 ENTITIES = "https://w3id.org/claimgraph/graph/entities"
@@ -98,8 +96,7 @@ def graph_triples(service, graph: str) -> set[tuple[str, str, str]]:
 @pytest.fixture(scope="module")
 def writable(loaded_store, tmp_path_factory):
     """The application over a store of this module's own (one worker, so that each write restarts one), free to change."""
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("writable") / "store"))
-    with in_process(store, workers=1) as running:
+    with in_process(copy_of(loaded_store, tmp_path_factory.mktemp("writable")), workers=1) as running:
         yield running
 
 
@@ -634,8 +631,7 @@ def test_update_failing_in_a_later_operation_changes_nothing(writable, graphs):
 @pytest.fixture(scope="module")
 def read_only(loaded_store, tmp_path_factory):
     """The application with no update token configured: writes are off."""
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("read-only") / "store"))
-    with in_process(store, update_token=None, workers=1) as running:
+    with in_process(copy_of(loaded_store, tmp_path_factory.mktemp("read-only")), update_token=None, workers=1) as running:
         yield running
 
 
