@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jsonschema
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.model import catalog
+from claimgraph.model import catalog, header, params
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SELECT = "SELECT ?thing ?name WHERE { ?thing <http://schema.org/name> ?name }"
@@ -35,30 +36,42 @@ def query(tmp_path: Path, header: str, body: str = SELECT) -> catalog.CannedQuer
 P = "summary: s\nparams: "
 
 
+#: A header, and what the error says after the file's name: the line, the JSON path of the value at fault, the problem.
 @pytest.mark.parametrize(
     ("yaml", "problem"),
     [
         ("summary: [unclosed\ntags: x", "q.rq:2: header is not valid YAML"),
-        ("- a list", "header must be a YAML mapping"),
-        ("description: no summary", "header has no summary"),
-        ("summary: s\nparms: []", "unknown header key(s) parms"),
-        (P + "[{name: name, type: number}]", "parameter 'name': unknown type 'number'"),
-        (P + "[{name: name, type: enum}]", "parameter 'name': an enum needs values"),
-        (P + "[{name: name, type: enum, values: {a: b c}}]", "maps to 'b c', not an absolute IRI"),
-        (P + "[{name: name, type: string, values: [a]}]", "values are for enum parameters only"),
-        (P + "[{name: name, type: integer, default: ten}]", "default of parameter 'name': expected an integer"),
-        (P + "[{name: name, type: date, default: '2017-02-30'}]", "default of parameter 'name': expected a date"),
+        ("- a list", "q.rq:1: header: must be a YAML mapping"),
+        ("description: no summary", "q.rq:1: header: has no summary"),
+        ("summary: ''", "q.rq:1: summary: must be one line of text"),
+        ("summary: s\nparms: []", "q.rq:1: header: unknown key(s) parms; known: description, example, params, summary, tags"),
+        ("summary: s\ntags: [1]", "q.rq:2: tags[0]: 1 is not of type 'string'"),
+        (P + "[{name: name, type: number}]",
+         "q.rq:2: params[0].type: 'number' is not one of ['iri', 'string', 'integer', 'decimal', 'date', 'enum']"),
+        (P + "\n  - {name: ok, type: string}\n  - {name: name, type: iri2}", "q.rq:4: params[1].type: 'iri2' is not one of"),
+        (P + "[{type: string}]", "q.rq:2: params[0]: 'name' is a required property"),
+        (P + "[{name: name, type: enum}]", "q.rq:2: params[0]: an enum needs values"),
+        (P + "[{name: name, type: enum, values: []}]", "q.rq:2: params[0].values: an enum needs values"),
+        (P + "[{name: name, type: enum, values: 3}]", "params[0].values: values must be a list of words or a mapping of words to IRIs"),
+        (P + "[{name: name, type: enum, values: {a: b c}}]", "q.rq:2: params[0].values.a: maps to 'b c', not an absolute IRI"),
+        (P + "[{name: name, type: string, values: [a]}]", "q.rq:2: params[0]: values are for enum parameters only"),
+        (P + "[{name: name, type: integer, default: ten}]", "q.rq:2: params[0].default: expected an integer, got 'ten'"),
+        (P + "[{name: name, type: date, default: '2017-02-30'}]", "q.rq:2: params[0].default: expected a date as YYYY-MM-DD"),
         (P + "[{name: name, type: date, default: 2017-02-30}]", "header is not valid YAML: day is out of range"),
-        (P + "[{name: name, type: string, required: true, default: x}]", "required parameter cannot have a default"),
-        (P + "[{name: name, type: string, requird: true}]", "parameter 'name': unknown key(s) requird"),
-        (P + "[{name: the-name, type: string}]", "'the-name' is not a SPARQL variable name"),
-        (P + "[{name: name, type: string}, {name: name, type: iri}]", "declared twice"),
-        (P + "[{name: format, type: string}]", "parameter 'format': the name is reserved"),
-        (P + "[{name: p, type: iri}]", "parameter 'p' is not a variable the query can bind"),
-        ("summary: s\nexample: {params: {nope: 1}, expect: {rows: 0}}", "example: parameter 'nope': unknown"),
-        ("summary: s\nexample: {params: {}, expect: {triples: 3}}", "expect for a SELECT query takes includes, rows"),
-        ("summary: s\nexample: {params: {}, expect: {rows: many}}", "expect rows must be a count"),
-        ("summary: s\nexample: {params: {}}", "expect for a SELECT query takes"),
+        (P + "[{name: name, type: string, default: [x]}]", "q.rq:2: params[0].default: ['x'] is not of type"),
+        (P + "[{name: name, type: string, required: true, default: x}]", "q.rq:2: params[0]: a required parameter cannot have a default"),
+        (P + "[{name: name, type: string, requird: true}]", "q.rq:2: params[0]: unknown key(s) requird"),
+        (P + "[{name: the-name, type: string}]", "q.rq:2: params[0].name: 'the-name' is not a SPARQL variable name"),
+        (P + "[{name: name, type: string}, {name: name, type: iri}]", "q.rq:2: params[1].name: parameter 'name' is declared twice"),
+        (P + "[{name: format, type: string}]", "q.rq:2: params[0].name: the name is reserved by the web API"),
+        (P + "[{name: p, type: iri}]", "q.rq:2: params[0].name: parameter 'p' is not a variable the query can bind"),
+        ("summary: s\nexample: {params: {nope: 1}, expect: {rows: 0}}", "q.rq:2: example.params.nope: unknown parameter"),
+        ("summary: s\nexample: {params: {a: [1]}, expect: {rows: 0}}", "q.rq:2: example.params.a: [1] is not of type"),
+        ("summary: s\nexample: {params: {}, expect: {triples: 3}}", "q.rq:2: example.expect: expect for a SELECT query takes includes, rows"),
+        ("summary: s\nexample: {params: {}, expect: {rows: many}}", "q.rq:2: example.expect.rows: must be a count"),
+        ("summary: s\nexample:\n  expect:\n    rows: -1", "q.rq:4: example.expect.rows: must be a count"),
+        ("summary: s\nexample: {params: {}}", "q.rq:2: example: expect for a SELECT query takes"),
+        ("summary: s\nexample: [1]", "q.rq:2: example: must be a mapping with params and expect"),
     ],
 )
 def test_malformed_headers_are_refused_naming_file_and_problem(tmp_path, yaml, problem):
@@ -158,6 +171,35 @@ INTEGER, DECIMAL, DATE = (ox.NamedNode(XSD + name) for name in ("integer", "deci
 def test_values_become_typed_terms(type_, text, term):
     iris = ("https://w3id.org/claimgraph/kind/statistical",) if type_ == "enum" else ()
     assert catalog.Param("p", type_, values=("statistical",) if iris else (), iris=iris).parse(text) == term
+
+
+@pytest.mark.parametrize(
+    ("type_", "words", "schema"),
+    [
+        ("iri", "an absolute IRI", {"type": "string", "format": "iri"}),
+        ("string", "a string", {"type": "string"}),
+        ("integer", "an integer", {"type": "integer"}),
+        ("decimal", "a decimal number", {"type": "number"}),
+        ("date", "a date as YYYY-MM-DD", {"type": "string", "format": "date"}),
+        ("enum", "one of statistical, causal", {"type": "string", "enum": ["statistical", "causal"]}),
+    ],
+)
+def test_each_type_has_its_words_and_json_schema(type_, words, schema):
+    param = catalog.Param("p", type_, values=("statistical", "causal") if type_ == "enum" else ())
+    assert (param.expected, param.schema) == (words, schema)
+
+
+@pytest.mark.parametrize("schema", [header.SCHEMA, *header.EXPECT.values()])
+def test_the_header_schemas_are_json_schemas(schema):
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_the_header_schema_takes_the_types_of_the_type_table():
+    assert header.SCHEMA["properties"]["params"]["items"]["properties"]["type"]["enum"] == list(params.TYPES)
+
+
+def test_a_default_is_part_of_the_schema():
+    assert catalog.Param("p", "integer", default="10").schema == {"type": "integer", "default": "10"}
 
 
 def test_an_enum_of_words_binds_string_literals():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +12,8 @@ from claimgraph.model.validate import validate
 from conftest import dump, isomorphic_datasets, select
 
 # Every figure of the article, read off the article itself:
-# (measure, what it is about, value or bounds, unit, the article's words).
+# (measure, what it is about, value, unit, the article's words). "<9" is an exclusive bound (cg:maxExclusive);
+# "" is no number at all (cg:Indefinite).
 ARTICLE_FIGURES = [
     ("population", "place/mechelen", "86000", "unit/person", "86,000"),
     ("residents-gone-to-fight-in-iraq-or-syria", "place/mechelen", "0", "unit/person", "none"),
@@ -35,14 +37,14 @@ ARTICLE_FIGURES = [
     ("staff-cost-share-of-municipal-budget", "org/mechelen-municipality", "39", "unit/percent", "to 39 percent"),
     ("age", "person/bart-somers", "53", "unit/year", "53-year-old"),
     ("re-elections", "person/bart-somers", "3", "unit/occasion", "three times"),
-    ("since-year", "policy/security-and-integration-course", "2001", "unit/calendarYear", "since 2001"),
     ("terror-cell-members-arrested", "place/antwerp", "9", "unit/person", "nine"),
     ("age", "person/rafig", "15", "unit/year", "15-year-old"),
     ("time-since-fleeing", "person/rafig", "18", "unit/month", "18 months ago"),
-    ("middle-class-families-persuaded", "place/mechelen", "200..900", "unit/family", "a few hundred"),
+    ("middle-class-families-persuaded", "place/mechelen", "", "unit/family", "a few hundred"),
 ]
 
 ID = "https://w3id.org/claimgraph/id/"
+CG = "https://w3id.org/claimgraph/ontology#"
 
 
 def test_curated_data_has_no_problem(curated):
@@ -60,32 +62,34 @@ def test_claims_are_many_and_each_kind_is_used(data_store):
 def test_every_figure_of_the_article_is_a_typed_figure(data_store, measure, about, value, unit, stated):
     rows = select(
         data_store,
-        f"""SELECT ?figure ?value ?min ?max ?stated ?date ?period WHERE {{
+        f"""SELECT ?figure ?value ?min ?max ?maxExclusive ?stated ?date WHERE {{
             ?figure a cg:Figure ; schema:variableMeasured <{ID}measure/{measure}> ;
                 schema:observationAbout <{ID}{about}> ; schema:unitCode <https://w3id.org/claimgraph/{unit}> ;
-                cg:statedAs ?stated .
+                cg:statedAs ?stated ; schema:observationDate ?date .
             OPTIONAL {{ ?figure schema:value ?value }} OPTIONAL {{ ?figure schema:minValue ?min }}
-            OPTIONAL {{ ?figure schema:maxValue ?max }}
-            OPTIONAL {{ ?figure schema:observationDate ?date }} OPTIONAL {{ ?figure schema:observationPeriod ?period }}
+            OPTIONAL {{ ?figure schema:maxValue ?max }} OPTIONAL {{ ?figure cg:maxExclusive ?maxExclusive }}
         }}""",
     )
     found = [row for row in rows if row["stated"] == stated]
     assert len(found) == 1, rows
-    row = found[0]
+    numbers = {key: Decimal(number) for key, number in found[0].items() if key in ("value", "min", "max", "maxExclusive")}
     if value.startswith("<"):
-        assert Decimal(row["max"]) == Decimal(value[1:]) and "value" not in row
-    elif ".." in value:
-        low, high = value.split("..")
-        assert (Decimal(row["min"]), Decimal(row["max"])) == (Decimal(low), Decimal(high))
+        assert numbers == {"maxExclusive": Decimal(value[1:])}
+    elif value == "":
+        assert numbers == {}
     else:
-        assert Decimal(row["value"]) == Decimal(value)
-    assert "date" in row or "period" in row
+        assert numbers == {"value": Decimal(value)}
+
+
+def test_the_figures_are_the_article_s_figures_and_no_more(data_store):
+    figures = select(data_store, "SELECT ?figure WHERE { ?figure a cg:Figure }")
+    assert len(figures) == len(ARTICLE_FIGURES)
 
 
 def test_figure_values_are_typed_numbers(data_store):
     untyped = select(
         data_store,
-        """SELECT ?figure ?v WHERE { ?figure a cg:Figure ; schema:value|schema:minValue|schema:maxValue ?v
+        """SELECT ?figure ?v WHERE { ?figure a cg:Figure ; schema:value|schema:minValue|schema:maxValue|cg:maxExclusive ?v
              FILTER (DATATYPE(?v) NOT IN (xsd:integer, xsd:decimal)) }""",
     )
     assert untyped == []
@@ -141,6 +145,122 @@ def test_quoted_claims_name_their_speaker_and_unattributed_ones_name_nobody(data
     assert {row["attribution"].rsplit("#", 1)[1] for row in rows} == {"QuotedSpeech", "ReportedSpeech", "Narration", "Unattributed"}
 
 
+def test_every_time_expression_is_the_article_s_words_for_that_claim(data_store):
+    """A dated claim or figure keeps its words for when, and they stand in the evidence of the claim."""
+    rows = select(
+        data_store,
+        """SELECT ?node ?words ?exact WHERE {
+             ?node cg:timeExpression ?words .
+             ?claim cg:figure? ?node ; a cg:Claim ; cg:evidence/oa:hasSelector/oa:exact ?exact }""",
+    )
+    spans: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        spans.setdefault((row["node"], row["words"]), []).append(row["exact"].lower())
+    assert len(spans) >= 10
+    for (node, words), exacts in spans.items():
+        assert any(words.lower() in exact for exact in exacts), node
+
+
+def test_just_15_years_ago_is_dated_relative_to_publication_like_last_year(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?words ?date ?precision ?basis WHERE {
+             ?claim schema:temporalCoverage ?date ; cg:datePrecision ?precision ; cg:timeBasis ?basis ; cg:timeExpression ?words }""",
+    )
+    dated = {row["words"]: (row["date"], row["precision"].rsplit("#", 1)[1], row["basis"].rsplit("#", 1)[1]) for row in rows}
+    assert dated["Just 15 years ago"] == ("2002-01-01", "unitYear", "RelativeToPublication")
+    assert dated["Last year"] == ("2016-01-01", "unitYear", "RelativeToPublication")
+    assert dated["18 months ago"] == ("2016-03-01", "unitMonth", "RelativeToPublication")
+    assert dated["In the 1990s"] == ("1990-01-01", "unitDecade", "StatedInText")
+    assert dated["since 2001"] == ("2001-01-01", "unitYear", "SinceDate")
+
+
+def test_hedged_claims_keep_the_hedging_words_of_their_evidence(data_store):
+    rows = select(
+        data_store,
+        """SELECT ?claim ?hedge ?exact WHERE {
+             ?claim cg:modality cg:Hedged ; cg:modalityExpression ?hedge ; cg:evidence/oa:hasSelector/oa:exact ?exact }""",
+    )
+    hedges: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        hedges.setdefault((row["claim"], row["hedge"]), []).append(row["exact"])
+    assert {hedge for _, hedge in hedges} >= {"indicates", "could be seen as"}
+    for (claim, hedge), spans in hedges.items():
+        assert any(hedge in exact for exact in spans), claim
+
+
+def test_the_comparison_of_cities_is_a_hedged_judgement_not_a_cause_of_outcomes(data_store):
+    """"A comparison ... indicates that Somers' course is the right one": no outcome is named, so none is linked."""
+    rows = select(
+        data_store,
+        f"""SELECT ?p ?o WHERE {{ <{ID}claim/dw-2017-mechelen/course-is-right> ?p ?o
+             FILTER (?p IN (cg:cause, cg:effect, cg:kind, cg:modality, cg:modalityExpression)) }}""",
+    )
+    assert {(row["p"].rsplit("#", 1)[1], row["o"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]) for row in rows} == {
+        ("kind", "comparative"), ("kind", "opinion"), ("modality", "Hedged"), ("modalityExpression", "indicates"),
+    }  # fmt: skip
+
+
+CLAIM = f"{ID}claim/dw-2017-mechelen/"
+
+
+def claim_values(data_store, claim: str, prop: str) -> set[str]:
+    return {row["o"] for row in select(data_store, f"SELECT ?o WHERE {{ <{CLAIM}{claim}> {prop} ?o }}")}
+
+
+def test_the_left_leg_is_the_reporter_s_framing_of_somers_quoted_words(data_store):
+    """'The "left" leg is his concept for integration:' has no speech verb; the quotation after it is Somers'."""
+    assert claim_values(data_store, "left-leg-integration", "cg:attribution") == {CG + "Narration"}
+    assert claim_values(data_store, "left-leg-integration", "schema:author") == {f"{ID}person/adrian-breda"}
+    assert claim_values(data_store, "no-group-isolated", "cg:attribution") == {CG + "QuotedSpeech"}
+
+
+def test_the_quotation_without_a_speaker_tag_is_given_to_somers_as_an_inference(data_store, article):
+    rows = select(
+        data_store,
+        """SELECT ?claim ?note ?spanNote ?start WHERE {
+             ?claim cg:evidence ?evidence . ?evidence a schema:Quotation ; schema:creator ?speaker ;
+               oa:hasSelector/oa:start ?start .
+             OPTIONAL { ?claim cg:curatorNote ?note } OPTIONAL { ?evidence cg:curatorNote ?spanNote } }""",
+    )
+    start = article.index("The government said we didn't have to take anyone")
+    end = article.index("would have killed me.") + len("would have killed me.")
+    untagged = [row for row in rows if start <= int(row["start"]) < end]
+    assert {row["claim"].removeprefix(CLAIM) for row in untagged} == {"government-said-no-obligation", "took-them-anyway", "fifteen-years-ago"}
+    assert all("inferred" in row["note"] and "inference" in row["spanNote"] for row in untagged)
+
+
+def test_rafig_is_not_placed_in_the_busleyden_refugee_classes(data_store):
+    about = claim_values(data_store, "rafig-ordinary-lessons", "schema:about")
+    assert about == {f"{ID}person/rafig"}
+
+
+def test_the_tax_income_hangs_off_the_upswing_and_is_nobody_s_in_particular(data_store):
+    causes = claim_values(data_store, "tax-income", "cg:cause")
+    assert causes == claim_values(data_store, "upswing-attracts-families", "cg:cause")
+    assert f"{ID}outcome/high-income-families-moving-in" not in causes
+    assert "whose tax income" in claim_values(data_store, "tax-income", "cg:curatorNote").pop()
+
+
+def test_somers_initiative_is_his_course_as_the_re_elections_support(data_store):
+    assert f"{ID}policy/security-and-integration-course" in claim_values(data_store, "initiative-gone-down-well", "schema:about")
+    assert f"{ID}policy/school-mixing" not in claim_values(data_store, "initiative-gone-down-well", "schema:about")
+    assert claim_values(data_store, "initiative-gone-down-well", "cg:curatorNote")
+
+
+def test_the_party_s_1990s_name_is_noted_from_outside_the_article(data_store, article):
+    assert "Vlaams Blok" not in article
+    [note] = claim_values(data_store, "far-right-bastion-1990s", "cg:curatorNote")
+    assert "Vlaams Blok" in note and "2004" in note and "outside the article" in note
+    assert "Vlaams Belang" in claim_values(data_store, "far-right-bastion-1990s", "schema:text").pop()
+
+
+def test_the_buddy_system_s_scope_is_said_to_be_ambiguous(data_store):
+    [note] = {row["note"] for row in select(data_store, f"SELECT ?note WHERE {{ <{ID}policy/buddy-system> cg:curatorNote ?note }}")}
+    assert "ambiguous" in note
+    assert claim_values(data_store, "buddy-system", "cg:curatorNote")
+
+
 def test_causal_claims_link_a_policy_to_an_outcome(data_store):
     rows = select(
         data_store,
@@ -149,6 +269,16 @@ def test_causal_claims_link_a_policy_to_an_outcome(data_store):
              ?policy a cg:Policy . ?outcome a cg:Outcome }""",
     )
     assert len({row["claim"] for row in rows}) >= 5
+
+
+def test_the_readme_counts_are_the_data_s(data_store):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    claims, figures, spans = re.search(r"(\d+) claims, (\d+) figures, (\d+) evidence spans", readme).groups()
+    counted = {
+        name: select(data_store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a cg:{name} }}")[0]["n"]
+        for name in ("Claim", "Figure", "Evidence")
+    }
+    assert counted == {"Claim": claims, "Figure": figures, "Evidence": spans}
 
 
 def test_store_keeps_the_files_exactly(curated, loaded_store):

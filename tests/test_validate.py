@@ -121,6 +121,52 @@ BREAKS = [
         "needs exactly one schema:author",
     ),
     (
+        "hedged claim without its hedging words",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:course-is-right cg:modalityExpression ?words } }",
+        CLAIM + "course-is-right",
+        "hedged claim needs the source's hedging words (cg:modalityExpression)",
+    ),
+    (
+        "implied claim without a curator's note",
+        CLAIMS_FILE,
+        "DELETE WHERE { GRAPH ?g { claim:turnaround-language cg:curatorNote ?note } }",
+        CLAIM + "turnaround-language",
+        "implied claim needs a curator's note (cg:curatorNote)",
+    ),
+    (
+        "exclusive bound stored as the inclusive schema:maxValue",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?f cg:maxExclusive ?v } } INSERT { GRAPH ?g { ?f schema:maxValue ?v } }
+           WHERE { GRAPH ?g { claim:vlaams-belang-vote cg:figure ?f . ?f cg:maxExclusive ?v } }""",
+        CLAIM + "vlaams-belang-vote",
+        "a cg:LessThan figure has its exclusive bound as cg:maxExclusive",
+    ),
+    (
+        "a number put on indefinite words",
+        CLAIMS_FILE,
+        "INSERT { GRAPH ?g { ?f schema:value 300 } } WHERE { GRAPH ?g { claim:families-persuaded cg:figure ?f } }",
+        CLAIM + "families-persuaded",
+        "a cg:Indefinite figure puts no number on the source's words",
+    ),
+    (
+        "figure dated with xsd:gYear",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { ?f schema:observationDate ?d } } INSERT { GRAPH ?g { ?f schema:observationDate "2016"^^xsd:gYear } }
+           WHERE { GRAPH ?g { claim:antwerp-arrests cg:figure ?f . ?f schema:observationDate ?d } }""",
+        CLAIM + "antwerp-arrests",
+        "figure needs exactly one schema:observationDate, an xsd:date",
+    ),
+    (
+        "year-precision date that is not the year's first day",
+        CLAIMS_FILE,
+        """DELETE { GRAPH ?g { claim:fifteen-years-ago schema:temporalCoverage ?d } }
+           INSERT { GRAPH ?g { claim:fifteen-years-ago schema:temporalCoverage "2002-09-27"^^xsd:date } }
+           WHERE { GRAPH ?g { claim:fifteen-years-ago schema:temporalCoverage ?d } }""",
+        CLAIM + "fifteen-years-ago",
+        "a date known to the month, year or decade (cg:datePrecision) is recorded as its first day",
+    ),
+    (
         "wrong hash of the archived text",
         SOURCE_FILE,
         """DELETE { GRAPH ?g { ?a schema:sha256 ?h } } INSERT { GRAPH ?g { ?a schema:sha256 "0000000000000000000000000000000000000000000000000000000000000000" } }

@@ -26,6 +26,11 @@ from claimgraph.model.validate import validate as validate_curated
 PathOption = click.Path(path_type=Path)
 
 
+def _named_for(form: str) -> str:
+    """The usual short names of the formats of a ``form`` answer, for help texts."""
+    return ", ".join(row.name for row in formats.for_form(form))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", type=PathOption, help="On-disk store directory [env CLAIMGRAPH_STORE; default var/store].")
 @click.option("--ontology-dir", type=PathOption, help="Ontology directory [env CLAIMGRAPH_ONTOLOGY_DIR].")
@@ -72,8 +77,8 @@ def load(config: Config, if_empty: bool) -> None:
 @click.option(
     "--format",
     "format_name",
-    help=f"Output format: table, {', '.join(formats.RESULT_FORMATS)} for SELECT and ASK [table]; "
-    f"{', '.join(formats.RDF_FORMATS)} for CONSTRUCT and DESCRIBE [turtle].",
+    help=f"Output format, by the names format= takes over HTTP: table, {_named_for('SELECT')} for SELECT and ASK [table]; "
+    f"{_named_for('CONSTRUCT')} for CONSTRUCT and DESCRIBE [turtle].",
 )
 @click.pass_obj
 def query(config: Config, sparql: str | None, file: TextIO | None, format_name: str | None) -> None:
@@ -97,7 +102,7 @@ def query(config: Config, sparql: str | None, file: TextIO | None, format_name: 
 
 
 @main.command()
-@click.option("--format", "format_name", default="nquads", show_default=True, help=f"One of: {', '.join(formats.RDF_FORMATS)}.")
+@click.option("--format", "format_name", default="nquads", show_default=True, help=f"One of: {_named_for('CONSTRUCT')}.")
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="Write to this file instead of stdout.")
 @click.pass_obj
 def export(config: Config, format_name: str, output: BinaryIO) -> None:

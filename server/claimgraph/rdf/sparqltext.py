@@ -1,8 +1,10 @@
-"""A lexical view of SPARQL text, for the two things the service must do before a request reaches the store.
+"""A lexical view of SPARQL text: what the service must know of a request before it reaches the store.
 
 pyoxigraph offers no parse tree, yet the service must (1) refuse ``SERVICE`` and ``LOAD`` of remote
-URLs, which pyoxigraph would fetch (server-side request forgery), and (2) apply the protocol's
-``using-graph-uri`` / ``using-named-graph-uri`` to updates. Both need only the query's tokens:
+URLs, which pyoxigraph would fetch (server-side request forgery), (2) apply the protocol's
+``using-graph-uri`` / ``using-named-graph-uri`` to updates, (3) know whether a query sets its own
+dataset with ``FROM`` / ``FROM NAMED``, and (4) tell a query's form. :func:`scan` reads the tokens
+once and gives all four as a :class:`Scan`. They need only the query's tokens:
 comments, strings, IRIs, variables and prefixed names are told apart from keywords the way the
 SPARQL grammar does, so a keyword hidden in a string or a comment is no keyword, and a keyword
 written in any case is one. Where the scanner and pyoxigraph could disagree, the scanner errs
@@ -16,7 +18,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from claimgraph.errors import RemoteAccessError
+
+from claimgraph.errors import RemoteAccessError, RequestError
 
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _LEXEME = re.compile(
@@ -51,71 +54,117 @@ def tokens(sparql: str) -> Iterator[Token]:
             yield Token(match.lastgroup, match.group(), match.start())
 
 
+
 #: The query forms of SPARQL 1.1, by the keyword that opens each.
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 
 
-def query_form(sparql: str) -> str | None:
-    """The form of the query ``sparql`` (``SELECT``, ``CONSTRUCT``, ``DESCRIBE`` or ``ASK``): its first such keyword
-    outside the prologue (BASE, PREFIX), strings, IRIs and comments; ``None`` if it has none (it will not parse).
-    """
-    return next((token.text.upper() for token in tokens(sparql) if token.is_keyword(*FORMS)), None)
+@dataclasses.dataclass(frozen=True)
+class Scan:
+    """What one pass over the tokens of a query or update tells of it."""
 
+    text: str
+    #: a query's form, its first ``SELECT``, ``CONSTRUCT``, ``DESCRIBE`` or ``ASK`` outside the prologue, strings,
+    #: IRIs and comments; ``None`` if it has none (it will not parse). Meaningless for an update.
+    form: str | None
+    #: whether ``FROM`` or ``FROM NAMED`` occurs: the query sets its own dataset.
+    sets_dataset: bool
+    #: each ``SERVICE`` and ``LOAD`` (upper case) with the token it names (``SILENT`` skipped), or ``None`` at the end.
+    remote: tuple[tuple[str, Token | None], ...]
+    #: whether a backslash stands outside strings and IRIs, where it could hide a ``#`` or a quote from the scanner.
+    stray_backslash: bool
+    #: where each DELETE/INSERT … WHERE operation's ``WHERE`` starts: the offsets ``USING`` clauses go before.
+    where_starts: tuple[int, ...]
+    #: why ``USING`` cannot be added to the update (its own USING or WITH, a DELETE WHERE); ``None`` if it can.
+    using_refused: str | None
 
-def refuse_remote(sparql: str, allowed: Iterable[str] = ()) -> None:
-    """Refuse ``SERVICE`` and ``LOAD`` unless they name, as a full IRI, an endpoint in ``allowed``.
+    def refuse_remote(self, allowed: Iterable[str] = ()) -> None:
+        """Refuse ``SERVICE`` and ``LOAD`` unless they name, as a full IRI, an endpoint in ``allowed``.
 
-    :raises RemoteAccessError: naming the keyword and its target.
-    """
-    allowed = set(allowed)
-    found = list(tokens(sparql))
-    if any(t.text == "\\" for t in found) and re.search("service|load", sparql, re.IGNORECASE):
-        raise RemoteAccessError("refused: a backslash outside strings and IRIs in a text that mentions SERVICE or LOAD")
-    for index, token in enumerate(found):
-        if not token.is_keyword("SERVICE", "LOAD"):
-            continue
-        following = [t for t in found[index + 1 : index + 3] if not t.is_keyword("SILENT")]
-        target = following[0] if following else None
-        if target is not None and target.kind == "iri" and target.text[1:-1] in allowed:
-            continue
-        named = target.text if target is not None else "nothing"
-        raise RemoteAccessError(
-            f"{token.text.upper()} {named} refused: this service does not fetch remote data"
-            + (f" (allowed endpoints: {', '.join(sorted(allowed))})" if allowed else "")
-        )
+        :raises RemoteAccessError: naming the keyword and its target.
+        """
+        allowed = set(allowed)
+        if self.stray_backslash and re.search("service|load", self.text, re.IGNORECASE):
+            raise RemoteAccessError("refused: a backslash outside strings and IRIs in a text that mentions SERVICE or LOAD")
+        for keyword, target in self.remote:
+            if target is not None and target.kind == "iri" and target.text[1:-1] in allowed:
+                continue
+            named = target.text if target is not None else "nothing"
+            raise RemoteAccessError(
+                f"{keyword} {named} refused: this service does not fetch remote data"
+                + (f" (allowed endpoints: {', '.join(sorted(allowed))})" if allowed else "")
+            )
 
+    def add_using(self, using: Iterable[str], using_named: Iterable[str]) -> str:
+        """The update with ``USING <g>`` / ``USING NAMED <g>`` added to each of its DELETE/INSERT … WHERE operations.
 
-def add_using(update: str, using: Iterable[str], using_named: Iterable[str]) -> str:
-    """``update`` with ``USING <g>`` / ``USING NAMED <g>`` added to each of its DELETE/INSERT … WHERE operations.
+        This is how the SPARQL 1.1 Protocol's ``using-graph-uri`` and ``using-named-graph-uri``
+        take effect; ``using`` and ``using_named`` are IRIs already checked by the caller.
 
-    This is how the SPARQL 1.1 Protocol's ``using-graph-uri`` and ``using-named-graph-uri``
-    take effect; ``using`` and ``using_named`` are IRIs already checked by the caller.
-
-    :raises ValueError: if the update has its own USING or WITH (the protocol forbids both at once),
-        or a DELETE WHERE operation, which has no place for USING.
-    """
-    clause = " ".join([*(f"USING <{iri}>" for iri in using), *(f"USING NAMED <{iri}>" for iri in using_named)])
-    if not clause:
+        :raises RequestError: if the update has its own USING or WITH (the protocol forbids both at once),
+            or a DELETE WHERE operation, which has no place for USING.
+        """
+        clause = " ".join([*(f"USING <{iri}>" for iri in using), *(f"USING NAMED <{iri}>" for iri in using_named)])
+        if not clause:
+            return self.text
+        if self.using_refused is not None:
+            raise RequestError(self.using_refused)
+        update = self.text
+        for start in reversed(self.where_starts):
+            update = f"{update[:start]}{clause} {update[start:]}"
         return update
+
+
+def scan(sparql: str) -> Scan:
+    """One pass over the tokens of the query or update ``sparql``."""
+    found = list(tokens(sparql))
+    form = next((token.text.upper() for token in found if token.is_keyword(*FORMS)), None)
+    remote = []
     depth, previous, modify = 0, None, False
-    inserts: list[int] = []
-    for token in tokens(update):
+    where_starts: list[int] = []
+    using_refused = None
+    for index, token in enumerate(found):
+        if token.is_keyword("SERVICE", "LOAD"):
+            following = [t for t in found[index + 1 : index + 3] if not t.is_keyword("SILENT")]
+            remote.append((token.text.upper(), following[0] if following else None))
         if token.text == "{":
             depth += 1
         elif token.text == "}":
             depth -= 1
         elif depth == 0:
-            if token.is_keyword("USING", "WITH"):
-                raise ValueError(f"the update has its own {token.text.upper()}; using-graph-uri and using-named-graph-uri cannot be added")
+            if token.is_keyword("USING", "WITH") and using_refused is None:
+                using_refused = f"the update has its own {token.text.upper()}; using-graph-uri and using-named-graph-uri cannot be added"
             if token.text == ";":
                 modify = False
             elif token.is_keyword("DELETE", "INSERT"):
                 modify = True
             elif token.is_keyword("WHERE") and modify:
-                if previous is not None and previous.is_keyword("DELETE"):
-                    raise ValueError("using-graph-uri cannot apply to DELETE WHERE; write DELETE { … } WHERE { … }")
-                inserts.append(token.start)
+                if previous is not None and previous.is_keyword("DELETE") and using_refused is None:
+                    using_refused = "using-graph-uri cannot apply to DELETE WHERE; write DELETE { … } WHERE { … }"
+                where_starts.append(token.start)
         previous = token
-    for start in reversed(inserts):
-        update = f"{update[:start]}{clause} {update[start:]}"
-    return update
+    return Scan(
+        text=sparql,
+        form=form,
+        sets_dataset=any(token.is_keyword("FROM") for token in found),
+        remote=tuple(remote),
+        stray_backslash=any(token.text == "\\" for token in found),
+        where_starts=tuple(where_starts),
+        using_refused=using_refused,
+    )
+
+
+def refuse_remote(sparql: str, allowed: Iterable[str] = ()) -> None:
+    """Refuse ``SERVICE`` and ``LOAD`` in ``sparql`` unless they name an endpoint in ``allowed``, as :meth:`Scan.refuse_remote`.
+
+    :raises RemoteAccessError: naming the keyword and its target.
+    """
+    scan(sparql).refuse_remote(allowed)
+
+
+def add_using(update: str, using: Iterable[str], using_named: Iterable[str]) -> str:
+    """``update`` with the protocol's USING clauses added, as :meth:`Scan.add_using`.
+
+    :raises RequestError: if the update has its own USING or WITH, or a DELETE WHERE operation.
+    """
+    return scan(update).add_using(using, using_named)

@@ -9,17 +9,14 @@ import functools
 
 import pyoxigraph as ox
 
+from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
-FORMATS = "http://www.w3.org/ns/formats/"
 DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-#: W3C format IRIs of what the endpoint answers in.
-_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG")
 
 _COUNTS = """
 SELECT ?graph (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
@@ -86,7 +83,7 @@ def service(executor: Executor, *, endpoint: str, update_endpoint: str, writable
     if writable:
         triples.append(_triple(node, SD + "supportedLanguage", ox.NamedNode(SD + "SPARQL11Update")))
         triples.append(_triple(node, SD + "endpoint", ox.NamedNode(update_endpoint)))
-    triples += [_triple(node, SD + "resultFormat", ox.NamedNode(FORMATS + name)) for name in _RESULT_FORMATS]
+    triples += [_triple(node, SD + "resultFormat", ox.NamedNode(iri)) for iri in formats.W3C_IRIS]
     dataset, default = ox.BlankNode(), ox.BlankNode()
     counts = graph_counts(executor)
     triples += [

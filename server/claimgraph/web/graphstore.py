@@ -21,7 +21,7 @@ blueprint = Blueprint("graphstore", __name__)
 
 #: RDF formats a graph may be sent in: no dataset formats, but JSON-LD (its documents are mostly one graph).
 _TRIPLE_FORMATS = {
-    media: fmt for media, fmt in formats.RDF_MEDIA_TYPES.items() if not fmt.supports_datasets or fmt == ox.RdfFormat.JSON_LD
+    media: fmt for media, fmt in formats.RDF_INPUT_TYPES.items() if not fmt.supports_datasets or fmt == ox.RdfFormat.JSON_LD
 }
 #: Where graphs POSTed to the store itself are created.
 NEW_GRAPHS = "https://w3id.org/claimgraph/graph/posted/"

@@ -7,6 +7,9 @@ and row cap as ``/sparql``; ``.rq`` serves a query's source.
 
 from __future__ import annotations
 
+import importlib.metadata
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
@@ -17,9 +20,6 @@ from claimgraph.model.catalog import CannedQuery
 from claimgraph.store.executor import Query
 
 blueprint = Blueprint("queries", __name__)
-
-#: The parameter that picks the answer's format; no canned query may have a parameter of this name.
-FORMAT = "format"
 
 
 def _catalog() -> dict[str, CannedQuery]:
@@ -77,10 +77,10 @@ def show(name: str, suffix: str | None = None) -> Response:
     canned = _canned(name)
     params = protocol.url_parameters()
     override = suffix if suffix is not None else protocol.format_override(params)
-    args = {key: protocol.single(params, key) for key in params if key != FORMAT}
+    args = {key: protocol.single(params, key) for key in params if key != formats.PARAMETER}
     substitutions = canned.bind(args)
     if override is None and answers.prefers_html():
-        return Response(render_template("query.html", canned=canned, args=args), mimetype=formats.HTML)
+        return Response(_page(canned, args), mimetype=formats.HTML)
     job = Query(
         canned.text,
         substitutions={variable.value: term for variable, term in substitutions.items()},
@@ -90,13 +90,16 @@ def show(name: str, suffix: str | None = None) -> Response:
     return answers.run(job, override=override)
 
 
-_SCHEMAS = {
-    "iri": {"type": "string", "format": "iri"},
-    "string": {"type": "string"},
-    "integer": {"type": "integer"},
-    "decimal": {"type": "number"},
-    "date": {"type": "string", "format": "date"},
-}
+def _page(canned: CannedQuery, args: dict[str, str]) -> str:
+    """The query's page: its form, filled with ``args``, and a link to the answer in its default format.
+
+    The link's query string is encoded here, never passed to ``url_for`` as keywords: a parameter
+    may be called ``name``, ``endpoint`` or ``_external``, which ``url_for`` takes for its own.
+    """
+    answered = formats.for_form(canned.form)
+    alternate = f"{url_for('queries.show', name=canned.name)}?{urlencode({**args, formats.PARAMETER: answered[0].name})}"
+    return render_template("query.html", canned=canned, args=args, answered=answered, alternate=alternate,
+                           parameter=formats.PARAMETER)
 
 
 @blueprint.route("/openapi.json")
@@ -113,16 +116,14 @@ def openapi() -> Response:
         }},
     }
     for canned in _catalog().values():
-        offered = formats.RDF_MEDIA_TYPES if canned.form in ("CONSTRUCT", "DESCRIBE") else formats.RESULT_MEDIA_TYPES
+        offered = formats.offers(canned.form)
         parameters = [
-            {"name": p.name, "in": "query", "required": p.required, "description": p.description or p.expected,
-             "schema": {"type": "string", "enum": list(p.values)} if p.type == "enum"
-             else {**_SCHEMAS[p.type], **({"default": p.default} if p.default is not None else {})}}
+            {"name": p.name, "in": "query", "required": p.required, "description": p.description or p.expected, "schema": p.schema}
             for p in canned.params
         ]
-        parameters.append({"name": FORMAT, "in": "query", "required": False,
+        parameters.append({"name": formats.PARAMETER, "in": "query", "required": False,
                            "description": "the answer's format, overriding Accept",
-                           "schema": {"type": "string", "enum": sorted(n for n, t in formats.SHORT_NAMES.items() if set(t) & set(offered))}})
+                           "schema": {"type": "string", "enum": formats.names(offered)}})
         operation = {
             "operationId": canned.name.replace("-", "_"),
             "summary": canned.summary,
@@ -142,7 +143,7 @@ def openapi() -> Response:
         paths[f"/queries/{canned.name}"] = {"get": operation}
     document = {
         "openapi": "3.1.0",
-        "info": {"title": "claimgraph canned queries", "version": current_app.config.get("CLAIMGRAPH_VERSION", "0"),
+        "info": {"title": "claimgraph canned queries", "version": importlib.metadata.version("claimgraph"),
                  "description": "Typed, documented SPARQL queries over claims made in the news; "
                                 "parameter values are bound as RDF terms, never pasted into query text."},
         "servers": [{"url": request.url_root.rstrip("/")}],

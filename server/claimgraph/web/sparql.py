@@ -9,7 +9,7 @@ from claimgraph.rdf import formats
 from claimgraph.web import answers, description, protocol
 from claimgraph.web.services import services
 from claimgraph.store.executor import Query
-from claimgraph.rdf.sparqltext import add_using, refuse_remote, tokens
+from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -38,7 +38,8 @@ def query() -> Response:
         return _service_description(override)
     if override is None and answers.prefers_html():
         return Response(_page(text), mimetype=formats.HTML)
-    refuse_remote(text, services().config.remote_allow)
+    scanned = scan(text)
+    scanned.refuse_remote(services().config.remote_allow)
     default_graph = protocol.graphs(params, "default-graph-uri")
     named_graphs = protocol.graphs(params, "named-graph-uri")
     dataset = default_graph or named_graphs
@@ -48,7 +49,7 @@ def query() -> Response:
         named_graphs=named_graphs if dataset else None,
         max_rows=services().config.max_rows,
         # A query's own FROM / FROM NAMED set its dataset when the protocol's parameters do not.
-        union_default_graph=not any(token.is_keyword("FROM") for token in tokens(text)),
+        union_default_graph=not scanned.sets_dataset,
         **answers.wanted(override),
     )
     return answers.run(job, override=override)
@@ -78,7 +79,8 @@ def update() -> Response:
 
 
 def _page(text: str = "") -> str:
-    return render_template("sparql.html", query=text, catalog=services().catalog)
+    return render_template("sparql.html", query=text, catalog=services().catalog,
+                           results=formats.for_form("SELECT"), graphs=formats.for_form("CONSTRUCT"))
 
 
 def _service_description(override: str | None) -> Response:
