@@ -31,6 +31,7 @@ import rdflib
 import rdflib.compare
 import requests
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_options_header, parse_set_header
 
 from claimgraph.config import Config, resource_dir
 from claimgraph.model import dataset
@@ -175,7 +176,8 @@ def url_of(response) -> str:
 
 
 def media_type(response) -> str:
-    return response.headers.get("Content-Type", "").split(";")[0].strip()
+    """The media type of the Content-Type header, without parameters (``""`` when there is none)."""
+    return parse_options_header(response.headers.get("Content-Type"))[0]
 
 
 def solutions(response) -> list[dict[str, str]]:
@@ -208,7 +210,7 @@ def problem(response) -> dict:
 
 def header_words(response, name: str) -> set[str]:
     """The comma-separated words of header ``name``, lower case."""
-    return {word.strip().lower() for word in response.headers.get(name, "").split(",") if word.strip()}
+    return {word.lower() for word in parse_set_header(response.headers.get(name))}
 
 
 class _Page(HTMLParser):
