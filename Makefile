@@ -16,8 +16,9 @@ serve: $(VENV)/.installed
 	$(BIN)/claimgraph load --if-empty
 	$(BIN)/claimgraph serve
 
+# The slowest tests are listed after each run, so that a test that slows the suite shows at once.
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 
 clean:
 	rm -rf $(VENV) var

@@ -1,26 +1,21 @@
-"""The canned queries as a typed API over real HTTP: /queries, /queries/<name>[.<suffix>], /openapi.json."""
+"""The canned queries as a typed API: /queries, /queries/<name>[.<suffix>], /openapi.json, in process through the test client."""
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
-import requests
 
+from claimgraph.config import resource_dir
 from claimgraph.model import catalog
 from claimgraph.rdf import formats
-from claimgraph.config import resource_dir
-from conftest import Server, running_server
+from conftest import PROBLEM, body, copy_of, in_process, media_type, page, problem, solutions
 
 CATALOG = catalog.load(resource_dir("queries"))
-CAP = 50  # the row cap of the shared `server`
-PROBLEM = "application/problem+json"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ANY_ANSWER = "application/sparql-results+json, text/turtle;q=0.9"
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -36,55 +31,33 @@ def expected_size(name: str) -> int:
     return expect.get("rows", expect.get("triples"))
 
 
-def media_type(response: requests.Response) -> str:
-    return response.headers["Content-Type"].split(";")[0]
-
-
-def answer(response: requests.Response) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+def answer(response) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """The body parsed back into what pyoxigraph's ``Store.query`` returns, for :meth:`CannedQuery.check`."""
     if media_type(response) in formats.RESULT_MEDIA_TYPES:
-        return ox.parse_query_results(response.content, formats.RESULT_MEDIA_TYPES[media_type(response)])
+        return ox.parse_query_results(body(response), formats.RESULT_MEDIA_TYPES[media_type(response)])
     store = ox.Store()
-    store.load(response.content, formats.RDF_MEDIA_TYPES[media_type(response)])
+    store.load(body(response), formats.RDF_MEDIA_TYPES[media_type(response)])
     return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
-def size(response: requests.Response) -> int:
+def size(response) -> int:
     return len(list(answer(response)))
 
 
-def run(server: Server, name: str, params: dict[str, str], *, suffix: str = "", accept: str = ANY_ANSWER):
-    return requests.get(f"{server.url}/queries/{name}{suffix}", params=params, headers={"Accept": accept})
+def run(service, name: str, params: dict[str, str], *, suffix: str = "", accept: str = ANY_ANSWER):
+    return service.get(f"/queries/{name}{suffix}", params=params, headers={"Accept": accept})
 
 
-def count_quads(server: Server) -> int:
-    response = requests.get(server.sparql(), params={"query": COUNT_QUADS}, headers={"Accept": "application/sparql-results+json"})
-    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+def count_quads(service) -> int:
+    response = service.get("/sparql", params={"query": COUNT_QUADS}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    [row] = solutions(response)
+    return int(row["n"])
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a" and dict(attrs).get("href"):
-            self.hrefs.append(dict(attrs)["href"])
-
-
-def links(response: requests.Response) -> set[str]:
-    """The paths of the links of an HTML page, resolved against its URL."""
-    parser = _Links()
-    parser.feed(response.text)
-    return {urlsplit(urljoin(response.url, href)).path for href in parser.hrefs}
-
-
-@pytest.fixture(scope="module")
-def uncapped(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A server over the curated store whose row cap (the default) exceeds every example's answer."""
-    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("uncapped") / "store"))
-    with running_server(store) as running:
-        yield running
+def links(response) -> set[str]:
+    """The paths of the links (``a`` elements) of an HTML page, resolved against its URL."""
+    return {urlsplit(url).path for url in page(response).hrefs("a")}
 
 
 STRING_QUERY = """\
@@ -100,13 +73,12 @@ SELECT ?name ?person WHERE { ?person a schema:Person ; schema:name ?name }
 
 
 @pytest.fixture(scope="module")
-def string_server(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A server whose catalog holds a query with a string parameter (the curated catalog has none)."""
+def string_app(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The application with a catalog holding a query with a string parameter (the curated catalog has none)."""
     root = tmp_path_factory.mktemp("strings")
     (root / "queries").mkdir()
     (root / "queries" / "people-by-name.rq").write_text(STRING_QUERY, encoding="utf-8")
-    store = Path(shutil.copytree(loaded_store, root / "store"))
-    with running_server(store, queries_dir=str(root / "queries")) as running:
+    with in_process(copy_of(loaded_store, root), queries_dir=root / "queries", workers=1) as running:
         yield running
 
 
@@ -114,39 +86,42 @@ def string_server(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.parametrize("accept", [None, "application/json"])
-def test_list_is_json_naming_every_query(server, accept):
-    response = requests.get(server.url + "/queries", headers={"Accept": accept} if accept else {})
-    assert media_type(response) == "application/json"
-    assert [entry["name"] for entry in response.json()] == sorted(path.stem for path in resource_dir("queries").glob("*.rq"))
+def test_list_is_json_naming_every_query(app, accept):
+    response = app.get("/queries", headers={"Accept": accept} if accept else {})
+    assert (response.status_code, media_type(response)) == (200, "application/json")
+    assert [entry["name"] for entry in response.json] == sorted(path.stem for path in resource_dir("queries").glob("*.rq"))
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_list_entry_gives_summary_params_and_source(server, name):
-    [entry] = [entry for entry in requests.get(server.url + "/queries").json() if entry["name"] == name]
+def test_list_entry_gives_summary_params_and_source(app, name):
+    listed = app.get("/queries")
+    assert listed.status_code == 200
+    [entry] = [entry for entry in listed.json if entry["name"] == name]
     canned = CATALOG[name]
     assert entry["summary"] == canned.summary
     assert [(p["name"], p["type"], p["required"]) for p in entry["params"]] == [(p.name, p.type, p.required) for p in canned.params]
-    assert requests.get(entry["source"]).text == canned.path.read_text(encoding="utf-8")
+    source = app.get(entry["source"])
+    assert (source.status_code, source.text) == (200, canned.path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("accept", ["text/html", BROWSER])
-def test_list_is_a_page_for_browsers_linking_each_source(server, accept):
-    response = requests.get(server.url + "/queries", headers={"Accept": accept})
-    assert media_type(response) == "text/html"
+def test_list_is_a_page_for_browsers_linking_each_source(app, accept):
+    response = app.get("/queries", headers={"Accept": accept})
+    assert (response.status_code, media_type(response)) == (200, "text/html")
     assert {f"/queries/{name}.rq" for name in CATALOG} <= links(response)
 
 
 @pytest.mark.parametrize("value", ["csv", "bogus"])
-def test_list_in_a_format_it_cannot_take_is_400_naming_format(server, value):
-    response = requests.get(server.url + "/queries", params={"format": value})
+def test_list_in_a_format_it_cannot_take_is_400_naming_format(app, value):
+    response = app.get("/queries", params={"format": value})
     assert (response.status_code, response.headers["Content-Type"]) == (400, PROBLEM)
-    assert response.json().get("parameter") == "format"
+    assert problem(response).get("parameter") == "format"
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_source_is_the_query_file(server, name):
-    response = requests.get(f"{server.url}/queries/{name}.rq")
-    assert media_type(response) == "application/sparql-query"
+def test_source_is_the_query_file(app, name):
+    response = app.get(f"/queries/{name}.rq")
+    assert (response.status_code, media_type(response)) == (200, "application/sparql-query")
     assert response.text == (resource_dir("queries") / f"{name}.rq").read_text(encoding="utf-8")
 
 
@@ -178,15 +153,16 @@ def test_suffix_or_format_gives_that_format(uncapped, name, short, wanted, via):
         response = run(uncapped, name, example(name), suffix=f".{short}", accept="text/csv")
     else:
         response = run(uncapped, name, {**example(name), "format": short}, accept="text/csv")
-    assert media_type(response) == wanted
+    assert (response.status_code, media_type(response)) == (200, wanted)
     assert CATALOG[name].check(answer(response)) == []
 
 
 @pytest.mark.parametrize("how", [{"suffix": ".csv"}, {"params": {"format": "csv"}}])
 def test_csv_holds_the_rows_of_the_json_answer(uncapped, how):
     response = run(uncapped, "figures", how.get("params", {}), suffix=how.get("suffix", ""))
-    assert media_type(response) == "text/csv"
-    as_json = run(uncapped, "figures", {}, suffix=".json").json()
+    assert (response.status_code, media_type(response)) == (200, "text/csv")
+    assert response.status_code == 200
+    as_json = run(uncapped, "figures", {}, suffix=".json").json
     rows = [{var: row.get(var, {}).get("value", "") for var in as_json["head"]["vars"]} for row in as_json["results"]["bindings"]]
     assert list(csv.DictReader(io.StringIO(response.text))) == rows
 
@@ -202,15 +178,15 @@ def test_csv_holds_the_rows_of_the_json_answer(uncapped, how):
         ("figures", ".pdf", {}),
     ],
 )
-def test_a_format_the_form_cannot_take_is_400_naming_format(server, name, suffix, params):
-    response = run(server, name, params, suffix=suffix)
+def test_a_format_the_form_cannot_take_is_400_naming_format(app, name, suffix, params):
+    response = run(app, name, params, suffix=suffix)
     assert response.status_code == 400
-    assert response.json()["parameter"] == "format"
+    assert problem(response)["parameter"] == "format"
 
 
 @pytest.mark.parametrize("path", ["/queries/no-such-query", "/queries/no-such-query.csv", "/queries/no-such-query.rq"])
-def test_unknown_query_is_404(server, path):
-    response = requests.get(server.url + path)
+def test_unknown_query_is_404(app, path):
+    response = app.get(path)
     assert (response.status_code, response.headers["Content-Type"]) == (404, PROBLEM)
 
 
@@ -232,10 +208,10 @@ BART = "https://w3id.org/claimgraph/id/person/bart-somers"
         ("claims-by-kind", {"kind": ["causal", "policy"]}, "kind"),
     ],
 )
-def test_bad_parameter_is_400_naming_it(server, name, params, parameter):
-    response = run(server, name, params)
+def test_bad_parameter_is_400_naming_it(app, name, params, parameter):
+    response = run(app, name, params)
     assert (response.status_code, response.headers["Content-Type"]) == (400, PROBLEM)
-    assert response.json()["parameter"] == parameter
+    assert problem(response)["parameter"] == parameter
 
 
 @pytest.mark.parametrize(
@@ -248,15 +224,15 @@ def test_bad_parameter_is_400_naming_it(server, name, params, parameter):
         ("claims-by-kind", {"kind": "statistical> } UNION { ?s ?p ?o"}, "kind"),
     ],
 )
-def test_injection_through_a_parameter_is_refused(server, name, params, parameter):
-    before = count_quads(server)
-    response = run(server, name, params)
-    assert (response.status_code, response.json()["parameter"]) == (400, parameter)
-    assert count_quads(server) == before
+def test_injection_through_a_parameter_is_refused(app, name, params, parameter):
+    before = count_quads(app)
+    response = run(app, name, params)
+    assert (response.status_code, problem(response)["parameter"]) == (400, parameter)
+    assert count_quads(app) == before
 
 
-def test_an_iri_full_of_sparql_punctuation_is_bound_as_data(server):
-    response = run(server, "claims-by-speaker", {"person": f"{BART}?x=';DROP(ALL);*#'),(?s"})
+def test_an_iri_full_of_sparql_punctuation_is_bound_as_data(app):
+    response = run(app, "claims-by-speaker", {"person": f"{BART}?x=';DROP(ALL);*#'),(?s"})
     assert response.status_code == 200 and size(response) == 0
 
 
@@ -270,47 +246,52 @@ def test_an_iri_full_of_sparql_punctuation_is_bound_as_data(server):
         ('\\" } #', 0),
     ],
 )
-def test_a_string_parameter_is_bound_as_data(string_server, value, rows):
-    before = count_quads(string_server)
-    assert size(run(string_server, "people-by-name", {"name": value})) == rows
-    assert count_quads(string_server) == before
+def test_a_string_parameter_is_bound_as_data(string_app, value, rows):
+    before = count_quads(string_app)
+    response = run(string_app, "people-by-name", {"name": value})
+    assert (response.status_code, size(response)) == (200, rows)
+    assert count_quads(string_app) == before
 
 
 # --- the row cap
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_row_cap_applies_to_canned_queries(server, name):
-    response = run(server, name, example(name))
-    if expected_size(name) > CAP:
-        assert (response.headers.get("X-SPARQL-MaxRows"), size(response)) == (str(CAP), CAP)
+def test_row_cap_applies_to_canned_queries(app, name):
+    cap = app.config.max_rows
+    response = run(app, name, example(name))
+    assert response.status_code == 200
+    if expected_size(name) > cap:
+        assert (response.headers.get("X-SPARQL-MaxRows"), size(response)) == (str(cap), cap)
     else:
         assert "X-SPARQL-MaxRows" not in response.headers
         assert CATALOG[name].check(answer(response)) == []
 
 
-def test_the_catalog_has_an_answer_past_the_cap():
-    assert any(expected_size(name) > CAP for name in CATALOG)
+def test_the_catalog_has_an_answer_past_the_cap(app):
+    assert any(expected_size(name) > app.config.max_rows for name in CATALOG)
 
 
 @pytest.mark.parametrize("suffix", [".json", ".xml", ".tsv", ".csv"])
-def test_a_capped_answer_is_the_first_rows_of_the_whole(server, uncapped, suffix):
-    capped = run(server, "single-source-claims", {}, suffix=suffix)
+def test_a_capped_answer_is_the_first_rows_of_the_whole(app, uncapped, suffix):
+    cap = app.config.max_rows
+    capped = run(app, "single-source-claims", {}, suffix=suffix)
     whole = run(uncapped, "single-source-claims", {}, suffix=suffix)
+    assert (capped.status_code, whole.status_code, capped.headers.get("X-SPARQL-MaxRows")) == (200, 200, str(cap))
     if suffix == ".csv":
-        assert capped.text.splitlines() == whole.text.splitlines()[: CAP + 1]
+        assert capped.text.splitlines() == whole.text.splitlines()[: cap + 1]
     else:
-        assert list(answer(capped)) == list(answer(whole))[:CAP]
+        assert list(answer(capped)) == list(answer(whole))[:cap]
 
 
 # --- OpenAPI
 
 
 @pytest.fixture(scope="module")
-def openapi(server) -> dict:
-    response = requests.get(server.url + "/openapi.json")
-    assert media_type(response) == "application/json"
-    return response.json()
+def openapi(app) -> dict:
+    response = app.get("/openapi.json")
+    assert (response.status_code, media_type(response)) == (200, "application/json")
+    return response.json
 
 
 def test_openapi_is_version_3_1(openapi):
@@ -357,9 +338,9 @@ def test_openapi_references_resolve(openapi):
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_openapi_server_url_answers_each_path_with_its_example(openapi, name):
+def test_openapi_server_url_answers_each_path_with_its_example(app, openapi, name):
     operation = openapi["paths"][f"/queries/{name}"]["get"]
     params = {key: str(value) for key, value in operation["x-example"]["params"].items()}
-    response = requests.get(openapi["servers"][0]["url"] + f"/queries/{name}", params=params, headers={"Accept": ANY_ANSWER})
+    response = app.get(openapi["servers"][0]["url"] + f"/queries/{name}", params=params, headers={"Accept": ANY_ANSWER})
     assert response.status_code == 200
     assert media_type(response) in operation["responses"]["200"]["content"]

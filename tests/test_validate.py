@@ -1,13 +1,18 @@
-"""`claimgraph validate` on the curated data and on broken copies of it: each break is named, with its claim."""
+"""Validation of the curated data and of broken copies of it, by :func:`validate` itself (each break named, with its
+claim) and by the ``claimgraph validate`` command (exit status and messages)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ONTOLOGY, rewrite
+from claimgraph.errors import DataError
+from claimgraph.model import dataset
+from claimgraph.model.validate import validate
+from conftest import DATA, ONTOLOGY, rewrite
 
 CLAIM = "https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/"
 CLAIMS_FILE = Path("claims/dw-2017-mechelen.trig")
@@ -179,47 +184,68 @@ BREAKS = [
 ]
 
 
-def test_curated_data_validates(cli):
+def problems_of(data_dir: Path, ontology_dir: Path = ONTOLOGY) -> list[str]:
+    """The problems :func:`validate` finds in the files, each as the CLI prints it."""
+    return [str(problem) for problem in validate(dataset.read(ontology_dir, data_dir))]
+
+
+def test_curated_data_validates(curated):
+    assert validate(curated) == []
+
+
+def test_the_command_says_the_curated_data_is_valid(cli):
     result = cli("validate")
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stderr
 
 
 @pytest.mark.parametrize("case, file, update, subject, words", BREAKS, ids=[b[0] for b in BREAKS])
-def test_each_break_is_reported_with_its_claim(cli, data_copy, case, file, update, subject, words):
+def test_each_break_is_reported_with_its_claim(data_copy, case, file, update, subject, words):
+    rewrite(data_copy / file, CLAIM_PREFIX + update)
+    problems = validate(dataset.read(ONTOLOGY, data_copy))
+    assert any(problem.subject == subject and words in problem.message for problem in problems), problems
+
+
+def test_the_command_prints_each_problem_and_fails(cli, data_copy):
+    case, file, update, subject, words = BREAKS[0]
     rewrite(data_copy / file, CLAIM_PREFIX + update)
     result = cli("validate", data_dir=data_copy)
     assert result.returncode == 1
-    lines = result.stdout.splitlines()
-    assert any(line.startswith(f"<{subject}>") and words in line for line in lines), result.stdout
-    assert "problem(s)" in result.stderr
+    assert result.stdout.splitlines() == problems_of(data_copy)
+    assert any(line.startswith(f"<{subject}>") and words in line for line in result.stdout.splitlines()), result.stdout
+    assert f"{len(result.stdout.splitlines())} problem(s) in {data_copy}" in result.stderr
 
 
-def test_missing_archived_text_is_reported(cli, data_copy):
+def test_missing_archived_text_is_reported(data_copy):
     (data_copy / "sources/dw-2017-mechelen/article.txt").unlink()
-    result = cli("validate", data_dir=data_copy)
-    assert result.returncode == 1
-    assert "<https://w3id.org/claimgraph/id/source/dw-2017-mechelen> archived text sources/dw-2017-mechelen/article.txt cannot be read" in result.stdout
+    assert "<https://w3id.org/claimgraph/id/source/dw-2017-mechelen> archived text sources/dw-2017-mechelen/article.txt cannot be read" in (
+        " ".join(problems_of(data_copy))
+    )
 
 
-def test_syntax_error_names_file_and_line(cli, data_copy):
+def test_syntax_error_names_file_and_line(data_copy):
     path = data_copy / "entities.trig"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[40] = lines[40] + ' "unterminated'
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = cli("validate", data_dir=data_copy)
-    assert result.returncode == 1
-    assert f"{path}:41:" in result.stderr
+    with pytest.raises(DataError, match=re.escape(f"{path}:41:")):
+        dataset.read(ONTOLOGY, data_copy)
 
 
-def test_triples_outside_a_named_graph_are_refused(cli, data_copy):
+def test_triples_outside_a_named_graph_are_refused(data_copy):
     (data_copy / "stray.trig").write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
-    result = cli("validate", data_dir=data_copy)
-    assert result.returncode == 1
-    assert "stray.trig: triple outside a named graph" in result.stderr
+    with pytest.raises(DataError, match=re.escape(f"{data_copy / 'stray.trig'}: triple outside a named graph")):
+        dataset.read(ONTOLOGY, data_copy)
 
 
-def test_missing_shapes_are_named(cli, tmp_path):
+def test_missing_shapes_are_named(tmp_path):
+    ontology = Path(shutil.copytree(ONTOLOGY, tmp_path / "ontology"))
+    (ontology / "shapes.ttl").unlink()
+    with pytest.raises(DataError, match=re.escape(f"{ontology / 'shapes.ttl'}: cannot read")):
+        dataset.read(ontology, DATA)
+
+
+def test_the_command_names_missing_shapes_without_a_traceback(cli, tmp_path):
     ontology = Path(shutil.copytree(ONTOLOGY, tmp_path / "ontology"))
     (ontology / "shapes.ttl").unlink()
     result = cli("validate", ontology_dir=ontology)
@@ -227,9 +253,7 @@ def test_missing_shapes_are_named(cli, tmp_path):
     assert f"{ontology / 'shapes.ttl'}: cannot read" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_archived_text_outside_the_data_directory_is_refused(cli, data_copy):
+def test_archived_text_outside_the_data_directory_is_refused(data_copy):
     rewrite(data_copy / SOURCE_FILE, """DELETE { GRAPH ?g { ?a cg:localPath ?p } } INSERT { GRAPH ?g { ?a cg:localPath "../../etc/passwd" } }
         WHERE { GRAPH ?g { ?a cg:localPath ?p } }""")
-    result = cli("validate", data_dir=data_copy)
-    assert result.returncode == 1
-    assert "archived text path '../../etc/passwd' leads outside the data directory" in result.stdout
+    assert "archived text path '../../etc/passwd' leads outside the data directory" in " ".join(problems_of(data_copy))
