@@ -621,7 +621,7 @@ def test_update_failing_in_a_later_operation_changes_nothing(writable, graphs):
     existing, fresh = graphs(), graphs()
     fill(writable, existing, "there")
     update = f'INSERT DATA {{ GRAPH <{fresh}> {{ <http://example.org/s> <http://example.org/p> "x" }} }} ; CREATE GRAPH <{existing}>'
-    assert write(writable, update).status_code == 500
+    assert write(writable, update).status_code == 400
     assert not graph_exists(writable, fresh)
 
 
