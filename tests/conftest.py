@@ -30,14 +30,13 @@ import pytest
 import rdflib
 import rdflib.compare
 import requests
-from werkzeug.datastructures import MultiDict
-from werkzeug.http import parse_options_header, parse_set_header
-
 from claimgraph.config import Config, resource_dir
 from claimgraph.model import dataset
 from claimgraph.store.embedded import EmbeddedStore
 from claimgraph.web import services
 from claimgraph.web.app import create_app
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_options_header, parse_set_header
 
 ONTOLOGY = resource_dir("ontology")
 DATA = resource_dir("data")

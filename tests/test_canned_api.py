@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
-
 from claimgraph.config import resource_dir
 from claimgraph.model import catalog
 from claimgraph.rdf import formats

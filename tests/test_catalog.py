@@ -7,7 +7,6 @@ from pathlib import Path
 import jsonschema
 import pyoxigraph as ox
 import pytest
-
 from claimgraph.model import catalog, header, params
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

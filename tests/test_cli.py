@@ -10,7 +10,6 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
-
 from claimgraph.store.embedded import EmbeddedStore
 from conftest import dump, isomorphic_datasets
 

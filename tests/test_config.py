@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from claimgraph.config import Config
 from claimgraph.web import services
 from claimgraph.web.app import create_app
 from conftest import QUERIES
-
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from claimgraph.errors import (
-    Busy, DataError, EvaluationError, NotAcceptable, ParamError, QueryError, QueryTimeout, RemoteAccessError, RequestError,
+    Busy,
+    DataError,
+    EvaluationError,
+    NotAcceptable,
+    ParamError,
+    QueryError,
+    QueryTimeout,
+    RemoteAccessError,
+    RequestError,
     StoreError,
 )
 from claimgraph.model import dataset

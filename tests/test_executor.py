@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from claimgraph.errors import QueryTimeout, StoreError
 from claimgraph.store.base import Query
 from claimgraph.store.executor import STARTUP_LIMIT, Executor

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from claimgraph.rdf import formats
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
-
-from claimgraph.rdf import formats
 
 RESULTS = formats.offers("SELECT")
 GRAPHS = formats.offers("CONSTRUCT")

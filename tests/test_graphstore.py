@@ -11,7 +11,6 @@ import pytest
 import rdflib
 import rdflib.compare
 import requests
-
 from conftest import PROBLEM, body, copy_of, in_process, media_type, problem
 
 ENTITIES = "https://w3id.org/claimgraph/graph/entities"

@@ -10,7 +10,6 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
-
 from claimgraph.model import dataset
 from claimgraph.rdf import jsonld
 from claimgraph.web import services

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
 from claimgraph.store.embedded import EmbeddedStore
 from conftest import dump, isomorphic_datasets, rewrite
-from test_validate import BREAKS, CLAIMS_FILE, CLAIM_PREFIX
+from test_validate import BREAKS, CLAIM_PREFIX, CLAIMS_FILE
 
 POPULATION = "https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/mechelen-population"
 

@@ -6,10 +6,9 @@ import json
 
 import pytest
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
-
 from claimgraph.model import dataset
 from conftest import ONTOLOGY
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 CG = rdflib.Namespace("https://w3id.org/claimgraph/ontology#")
 

@@ -6,9 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import rdflib
-from rdflib.namespace import RDF, VOID
-
 from conftest import body, media_type, page, solutions
+from rdflib.namespace import RDF, VOID
 
 SD_NAME = rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#name")
 PER_GRAPH = "SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"

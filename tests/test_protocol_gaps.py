@@ -22,12 +22,11 @@ import pytest
 import rdflib
 import rdflib.compare
 import requests
-
-from conftest import Server, running_server
 from claimgraph.config import Config
 from claimgraph.errors import RequestError
 from claimgraph.web import protocol, services
 from claimgraph.web.app import create_app
+from conftest import Server, running_server
 
 #: The size limit of this module's server: the bodies sent below are many times larger.
 LIMIT = 1024 * 1024

@@ -8,7 +8,6 @@ import re
 import pyoxigraph as ox
 import pytest
 import rdflib
-
 from claimgraph.model import catalog, dataset
 from conftest import ONTOLOGY, QUERIES, select
 

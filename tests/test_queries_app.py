@@ -8,12 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from werkzeug.datastructures import MultiDict
-
 from claimgraph.model import catalog
 from claimgraph.rdf import formats
 from claimgraph.web import services
 from claimgraph.web.app import create_app
+from werkzeug.datastructures import MultiDict
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ORG = "https://w3id.org/claimgraph/id/org/deutsche-welle"

@@ -13,13 +13,26 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
+from conftest import (
+    CG,
+    QUERIES,
+    SHARED,
+    answered,
+    body,
+    boolean,
+    copy_of,
+    count,
+    header_words,
+    in_process,
+    media_type,
+    page,
+    problem,
+    solutions,
+    triples,
+)
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
-
-from conftest import (
-    CG, QUERIES, SHARED, answered, body, boolean, copy_of, count, header_words, in_process, media_type, page, problem, solutions, triples,
-)
 
 ENTITIES = "https://w3id.org/claimgraph/graph/entities"
 SOURCE = "https://w3id.org/claimgraph/graph/dw-2017-mechelen"

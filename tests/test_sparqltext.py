@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
 from claimgraph.errors import RemoteAccessError, RequestError
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
 

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
-
 from claimgraph.errors import EvaluationError, NotAcceptable, StoreError
 from claimgraph.model import dataset
 from claimgraph.store.base import Query, Store

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from claimgraph.errors import DataError
 from claimgraph.model import dataset
 from claimgraph.model.validate import validate

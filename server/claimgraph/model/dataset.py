@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from claimgraph.errors import DataError
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/claimgraph/ontology")

@@ -136,7 +136,7 @@ def names(offered: Iterable[str]) -> list[str]:
     return sorted(name for name, media_types in SHORT_NAMES.items() if offered.intersection(media_types))
 
 
-def _use_one_of(problem: str, offered: Iterable[str]) -> str:
+def use_one_of(problem: str, offered: Iterable[str]) -> str:
     """``problem``, and the short names there are for ``offered``: the one message for a format not to be had."""
     return f"{problem}; use one of: {', '.join(names(offered))}"
 
@@ -156,7 +156,7 @@ def _named(form: str, what: str, name: str) -> ox.RdfFormat | ox.QueryResultsFor
     offered = offers(form)
     media_type = _chosen(name, offered)
     if media_type is None:
-        raise ValueError(_use_one_of(f"unknown {what} {name!r}", offered))
+        raise ValueError(use_one_of(f"unknown {what} {name!r}", offered))
     return _answers(form)[media_type]
 
 
@@ -203,7 +203,7 @@ def negotiate(accept: MIMEAccept, offers: Sequence[str], override: str | None = 
         chosen = _chosen(override, offers)
         if chosen is not None:
             return chosen
-        raise ValueError(_use_one_of(f"unknown or unsuitable format {override!r} here", offers))
+        raise ValueError(use_one_of(f"unknown or unsuitable format {override!r} here", offers))
     if not accept.provided:
         return offers[0]
     return _without_utf8(accept).best_match(offers)

@@ -37,8 +37,7 @@ def wanted(override: str | None) -> dict[str, str | None]:
         except ValueError:
             choice[key] = None
     if override is not None and not any(choice.values()):
-        names = sorted(name for name in formats.SHORT_NAMES if name != "html")
-        raise ParamError("format", f"unknown format {override!r}; use one of: {', '.join(names)}")
+        raise ParamError("format", formats.use_one_of(f"unknown format {override!r}", [*formats.RESULT_MEDIA_TYPES, *formats.RDF_MEDIA_TYPES]))
     return choice
 
 

@@ -15,12 +15,19 @@ import werkzeug.http
 from flask import Flask, Response, current_app, render_template, request
 from flask_cors import CORS
 
-from claimgraph.model import catalog, dataset
-from claimgraph.rdf import formats
 from claimgraph.config import Config
 from claimgraph.errors import (
-    Busy, EvaluationError, NotAcceptable, QueryError, QueryTimeout, RemoteAccessError, RequestError, StoreError,
+    Busy,
+    EvaluationError,
+    NotAcceptable,
+    QueryError,
+    QueryTimeout,
+    RemoteAccessError,
+    RequestError,
+    StoreError,
 )
+from claimgraph.model import catalog, dataset
+from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
 from claimgraph.web import services
 

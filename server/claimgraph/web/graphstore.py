@@ -12,14 +12,12 @@ import uuid
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import NotFound, UnsupportedMediaType
+from werkzeug.exceptions import NotFound
 
 from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
+from claimgraph.store.base import Query, insert_data
 from claimgraph.web import answers, protocol
-from claimgraph.store.executor import Query
-from claimgraph.errors import RequestError
-from claimgraph.store.base import insert_data
 
 blueprint = Blueprint("graphstore", __name__)
 
@@ -141,9 +139,7 @@ def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
     base = target.value if isinstance(target, ox.NamedNode) else None
     if request.mimetype != MULTIPART:
         if request.mimetype not in _TRIPLE_FORMATS:
-            given = request.mimetype or "no Content-Type"
-            accepted = ", ".join([*_TRIPLE_FORMATS, MULTIPART])
-            raise UnsupportedMediaType(f"{given} is not a graph format accepted here; send one of: {accepted}")
+            raise protocol.unsupported(f"{request.mimetype or 'no Content-Type'} is not a graph format accepted here", [*_TRIPLE_FORMATS, MULTIPART])
         return _graph_only(ox.parse(protocol.body(), _TRIPLE_FORMATS[request.mimetype], base_iri=base, rename_blank_nodes=True))
     protocol.refuse_declared_too_large()
     if request.form:
@@ -172,14 +168,11 @@ def _part_format(part: FileStorage, label: str) -> ox.RdfFormat:
     if part.mimetype not in _UNTYPED:
         if part.mimetype in _TRIPLE_FORMATS:
             return _TRIPLE_FORMATS[part.mimetype]
-        raise UnsupportedMediaType(f"{label} is {part.mimetype}, not a graph format; send one of: {', '.join(_TRIPLE_FORMATS)}")
+        raise protocol.unsupported(f"{label} is {part.mimetype}, not a graph format", _TRIPLE_FORMATS)
     extension = part.filename.rpartition(".")[2] if part.filename and "." in part.filename else ""
     found = ox.RdfFormat.from_extension(extension) if extension else None
     if found is None or found not in _TRIPLE_FORMATS.values():
-        raise UnsupportedMediaType(
-            f"{label} has no graph format as its type ({part.mimetype or 'none'}) or file name extension; "
-            f"give it one of: {', '.join(_TRIPLE_FORMATS)}"
-        )
+        raise protocol.unsupported(f"{label} has no graph format as its type ({part.mimetype or 'none'}) or file name extension", _TRIPLE_FORMATS)
     return found
 
 

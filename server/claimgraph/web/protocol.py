@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -15,9 +16,9 @@ from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, RequestURITooLarge, Unauthorized, UnsupportedMediaType
 
+from claimgraph.errors import ParamError, RequestError
 from claimgraph.rdf import formats
 from claimgraph.web.services import services
-from claimgraph.errors import ParamError, RequestError
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -73,6 +74,11 @@ def discard_body(response: Response) -> Response:
     return response
 
 
+def unsupported(problem: str, accepted: Iterable[str]) -> UnsupportedMediaType:
+    """The 415 for a body of a type not taken here: ``problem``, and the media types that are; the one such message."""
+    return UnsupportedMediaType(f"{problem}; send one of: {', '.join(accepted)}")
+
+
 def url_parameters() -> MultiDict:
     """The parameters of the URL's query string.
 
@@ -93,8 +99,7 @@ def parameters(*, body_types: tuple[str, ...] = ()) -> tuple[MultiDict, str | No
         return params, None
     accepted = (FORM, *body_types)
     if request.mimetype not in accepted:
-        given = request.mimetype or "no Content-Type"
-        raise UnsupportedMediaType(f"{given} is not accepted here; send one of: {', '.join(accepted)}")
+        raise unsupported(f"{request.mimetype or 'no Content-Type'} is not accepted here", accepted)
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"charset {charset} is not accepted; send UTF-8")

@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
+from claimgraph.model.catalog import CannedQuery
 from claimgraph.rdf import formats
+from claimgraph.store.base import Query
 from claimgraph.web import answers, protocol
 from claimgraph.web.services import services
-from claimgraph.model.catalog import CannedQuery
-from claimgraph.store.executor import Query
 
 blueprint = Blueprint("queries", __name__)
 

@@ -6,10 +6,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from claimgraph.rdf import formats
+from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
+from claimgraph.store.base import Query
 from claimgraph.web import answers, description, protocol
 from claimgraph.web.services import services
-from claimgraph.store.executor import Query
-from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
 
 blueprint = Blueprint("sparql", __name__)
 

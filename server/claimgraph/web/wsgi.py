@@ -10,9 +10,9 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.message import MAX_REQUEST_LINE
 
-from claimgraph.web.app import create_app
 from claimgraph.config import Config
 from claimgraph.web import services
+from claimgraph.web.app import create_app
 
 
 class _Server(BaseApplication):
