@@ -14,6 +14,7 @@ import werkzeug.exceptions
 import werkzeug.http
 from flask import Flask, Response, current_app, render_template, request
 from flask_cors import CORS
+from gunicorn.http.errors import ParseException
 
 from claimgraph.config import Config
 from claimgraph.errors import (
@@ -89,6 +90,8 @@ STATUS: dict[type[Exception], int] = {
     Busy: 503,
     StoreError: 503,
     QueryError: 500,
+    # gunicorn's word for a malformed request body (a bad chunk): the client's fault, and the connection is closed.
+    ParseException: 400,
 }
 
 

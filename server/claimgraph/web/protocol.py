@@ -6,13 +6,16 @@ media types and bad graph IRIs get the same answer everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
-import time
+import socket
+import threading
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from flask import Response, current_app, request
+from gunicorn.http.errors import ParseException
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, RequestURITooLarge, Unauthorized, UnsupportedMediaType
 
@@ -30,7 +33,7 @@ MAX_URL_BYTES = 8000
 #: sent, and for how long: a client that sends its whole body before reading the answer then reads it, instead of
 #: a reset connection.
 DISCARD_BYTES = 256 * 1024 * 1024
-DISCARD_SECONDS = 30.0
+DISCARD_SECONDS = 5.0
 _DISCARD_CHUNK = 1024 * 1024
 
 
@@ -55,23 +58,38 @@ def refuse_long_url() -> None:
 
 
 def discard_body(response: Response) -> Response:
-    """Read and drop what is left of the request body, within :data:`DISCARD_BYTES` and :data:`DISCARD_SECONDS`
-    (run after every request, errors included), and return ``response`` unchanged.
+    """Read and drop what is left of the body of a refused request, and return ``response`` unchanged (run after
+    every request).
 
-    A body already read to its end costs nothing here. Reads go to the server's input stream itself, past
-    werkzeug's size limit, which refuses to read an oversized body at all. Past either bound the answer is
-    sent all the same, and the server may close the connection before the client reads it.
+    Most clients send their whole body before they read the answer, so a body left unread (the request was
+    refused before it was read: 401, 403, 413, 415, …) would reach them as a reset connection instead of the
+    answer. Bounded so that no client can hold a server thread with it: only error answers under gunicorn, only
+    a body of declared length up to :data:`DISCARD_BYTES` or a chunked one cut there, and a watchdog that ends the
+    reading after :data:`DISCARD_SECONDS` however slowly the client sends. A body already read costs nothing;
+    a broken or malformed one ends the reading, and gunicorn then closes the connection after the answer.
     """
-    stream = request.environ.get("wsgi.input")
-    if stream is None:
+    sock = request.environ.get("gunicorn.socket")
+    length = request.content_length
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if response.status_code < 400 or sock is None or not (length or chunked) or (length or 0) > DISCARD_BYTES:
         return response
-    left, deadline = DISCARD_BYTES, time.monotonic() + DISCARD_SECONDS
-    while left > 0 and time.monotonic() < deadline:
-        chunk = stream.read(min(_DISCARD_CHUNK, left))
-        if not chunk:
-            break
-        left -= len(chunk)
+    # Shutting the socket's reading side wakes a blocked read with an end of file; the answer can still be sent.
+    watchdog = threading.Timer(DISCARD_SECONDS, _stop_reading, (sock,))
+    watchdog.start()
+    stream, left = request.environ["wsgi.input"], DISCARD_BYTES
+    try:
+        while left > 0 and (chunk := stream.read(min(_DISCARD_CHUNK, left))):
+            left -= len(chunk)
+    except (OSError, ParseException) as error:
+        current_app.logger.info("the rest of a refused request body was not read: %s", error)
+    finally:
+        watchdog.cancel()
     return response
+
+
+def _stop_reading(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # the connection may be closed already
+        sock.shutdown(socket.SHUT_RD)
 
 
 def unsupported(problem: str, accepted: Iterable[str]) -> UnsupportedMediaType:

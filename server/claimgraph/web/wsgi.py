@@ -15,6 +15,11 @@ from claimgraph.web import services
 from claimgraph.web.app import create_app
 
 
+def threads(config: Config) -> int:
+    """Request threads: enough that clients waiting for a free query worker, or sending slowly, leave room for others."""
+    return max(8, 4 * config.workers)
+
+
 class _Server(BaseApplication):
     def __init__(self, config: Config) -> None:
         self.claimgraph = config
@@ -26,7 +31,7 @@ class _Server(BaseApplication):
             "bind": f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}",
             "workers": 1,
             "worker_class": "gthread",
-            "threads": max(8, 4 * config.workers),
+            "threads": threads(config),
             # A request may wait for a free query worker and then run for as long as the time limit.
             "timeout": int(2 * config.query_timeout) + 30,
             "graceful_timeout": int(config.query_timeout) + 5,
