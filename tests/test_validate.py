@@ -154,7 +154,29 @@ BREAKS = [
         """DELETE { GRAPH ?g { ?f schema:observationDate ?d } } INSERT { GRAPH ?g { ?f schema:observationDate "2016"^^xsd:gYear } }
            WHERE { GRAPH ?g { claim:antwerp-arrests cg:figure ?f . ?f schema:observationDate ?d } }""",
         CLAIM + "antwerp-arrests",
-        "figure needs exactly one schema:observationDate, an xsd:date",
+        "a figure's schema:observationDate is one xsd:date",
+    ),
+    (
+        "figure without a date",
+        CLAIMS_FILE,
+        "DELETE { GRAPH ?g { ?f schema:observationDate ?d } } WHERE { GRAPH ?g { claim:antwerp-arrests cg:figure ?f . ?f schema:observationDate ?d } }",
+        CLAIM + "antwerp-arrests",
+        "figure needs a schema:observationDate, an xsd:date with cg:datePrecision",
+    ),
+    (
+        "a precise date for the unknown time before a change",
+        CLAIMS_FILE,
+        """INSERT { GRAPH ?g { ?before schema:observationDate "2017-09-27"^^xsd:date ; cg:datePrecision time:unitDay } }
+           WHERE { GRAPH ?g { claim:staff-costs-reduced cg:figure ?after . ?after cg:changedFrom ?before } }""",
+        CLAIM + "staff-costs-reduced",
+        "the earlier value of a change (cg:BeforeChange) has no date",
+    ),
+    (
+        "the earlier value of a change that no figure changed from",
+        CLAIMS_FILE,
+        "DELETE { GRAPH ?g { ?after cg:changedFrom ?before } } WHERE { GRAPH ?g { claim:staff-costs-reduced cg:figure ?after . ?after cg:changedFrom ?before } }",
+        CLAIM + "staff-costs-reduced",
+        "it is what a later, dated figure changed from (cg:changedFrom)",
     ),
     (
         "year-precision date that is not the year's first day",
