@@ -56,7 +56,7 @@ def _target(posted: uuid.UUID | None = None) -> ox.NamedNode | ox.DefaultGraph |
 def _exists(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     if isinstance(graph, ox.DefaultGraph):
         return True
-    return answers.executor().ask("ASK { GRAPH ?g { } }", substitutions={"g": graph})
+    return answers.store().ask("ASK { GRAPH ?g { } }", substitutions={"g": graph})
 
 
 def _location(graph: ox.NamedNode | ox.DefaultGraph) -> str:
@@ -75,7 +75,7 @@ def graph(posted: uuid.UUID | None = None) -> Response:
     if not _exists(target):
         raise NotFound(f"there is no graph {target}")
     override = protocol.format_override(protocol.url_parameters())
-    media_type = answers.negotiated(list(formats.RDF_MEDIA_TYPES), override, "GRAPH")
+    media_type = answers.negotiated(list(formats.RDF_MEDIA_TYPES), override, None)
     if request.method == "HEAD":
         # No body and no length: GET's length is known only once the graph is serialized, and 0 would be false.
         return Response(iter(()), mimetype=media_type)
@@ -89,7 +89,7 @@ def write(posted: uuid.UUID | None = None) -> Response:
     """PUT replaces a graph, POST adds to it (or, to the store itself, creates a new graph), DELETE drops it.
 
     The body is one graph in an RDF format, or RDF files as the parts of a ``multipart/form-data`` body, all
-    added in one update. 201 when a graph is created, with ``Location``: for a graph the store itself creates
+    added in one update. 201 when a graph is created, with ``Location`` and no body (nor ``Content-Type``): for a graph the store itself creates
     that is its IRI, ``/store/<uuid>``, where it is read, replaced and dropped; 204 otherwise; 404 when DELETE
     names no graph.
     """
@@ -100,7 +100,7 @@ def write(posted: uuid.UUID | None = None) -> Response:
             raise protocol.ParamError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
         if not _exists(target):
             raise NotFound(f"there is no graph {target}")
-        answers.executor().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
+        answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
         return protocol.no_content()
     location = None
     if target is None:
@@ -119,9 +119,11 @@ def write(posted: uuid.UUID | None = None) -> Response:
         operations.append(f"CREATE SILENT GRAPH {target}")  # a graph PUT or POSTed empty still exists
     if quads:
         operations.append(insert_data(quads))
-    answers.executor().update(" ;\n".join(operations))
+    answers.store().update(" ;\n".join(operations))
     if location is not None:
-        return Response(status=201, headers={"Location": location})
+        created = Response(status=201, headers={"Location": location})
+        del created.headers["Content-Type"]  # no body, so no type (werkzeug would send its default text/html)
+        return created
     return protocol.no_content()
 
 
