@@ -43,6 +43,13 @@ P = "summary: s\nparams: "
         ("- a list", "q.rq:1: header: must be a YAML mapping"),
         ("description: no summary", "q.rq:1: header: has no summary"),
         ("summary: ''", "q.rq:1: summary: must be one line of text"),
+        ("summary: |\n  one line\n  and another", "q.rq:1: summary: must be one line of text"),
+        ('summary: "one line\\nand another"', "q.rq:1: summary: must be one line of text"),
+        ("summary: s\ntags: [a]\nsummary: t", "q.rq:3: header is not valid YAML: the key 'summary' is given twice (first on line 1)"),
+        (P + "\n  - {name: name, type: string, type: iri}",
+         "q.rq:3: header is not valid YAML: the key 'type' is given twice (first on line 3)"),
+        ("summary: s\nexample:\n  params: {}\n  expect: {rows: 1}\n  expect: {rows: 2}",
+         "q.rq:5: header is not valid YAML: the key 'expect' is given twice (first on line 4)"),
         ("summary: s\nparms: []", "q.rq:1: header: unknown key(s) parms; known: description, example, params, summary, tags"),
         ("summary: s\ntags: [1]", "q.rq:2: tags[0]: 1 is not of type 'string'"),
         (P + "[{name: name, type: number}]",
@@ -57,6 +64,10 @@ P = "summary: s\nparams: "
         (P + "[{name: name, type: integer, default: ten}]", "q.rq:2: params[0].default: expected an integer, got 'ten'"),
         (P + "[{name: name, type: date, default: '2017-02-30'}]", "q.rq:2: params[0].default: expected a date as YYYY-MM-DD"),
         (P + "[{name: name, type: date, default: 2017-02-30}]", "header is not valid YAML: day is out of range"),
+        (P + "\n  - name: name\n    type: date\n    default: 2020-02-30",
+         "q.rq:5: header is not valid YAML: day is out of range for month ('2020-02-30')"),
+        ("summary: s\nexample:\n  params:\n    since: 2020-02-30\n  expect: {rows: 0}",
+         "q.rq:4: header is not valid YAML: day is out of range for month ('2020-02-30')"),
         (P + "[{name: name, type: string, default: [x]}]", "q.rq:2: params[0].default: ['x'] is not of type"),
         (P + "[{name: name, type: string, required: true, default: x}]", "q.rq:2: params[0]: a required parameter cannot have a default"),
         (P + "[{name: name, type: string, requird: true}]", "q.rq:2: params[0]: unknown key(s) requird"),
@@ -78,6 +89,26 @@ def test_malformed_headers_are_refused_naming_file_and_problem(tmp_path, yaml, p
     with pytest.raises(catalog.CatalogError) as error:
         catalog.load(tmp_path / "queries")
     assert str(error.value).startswith(str(path)) and problem in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("yaml", "problem"),
+    [
+        ("summary: |\n  one line\n  and another", "1: summary: must be one line of text"),
+        ("summary: s\ntags: [a]\nsummary: t", "3: header is not valid YAML: the key 'summary' is given twice (first on line 1)"),
+        (P + "\n  - name: name\n    type: date\n    default: 2020-02-30",
+         "5: header is not valid YAML: day is out of range for month ('2020-02-30')"),
+    ],
+)
+def test_a_header_error_is_the_file_the_line_and_the_problem_exactly(tmp_path, yaml, problem):
+    path = write(tmp_path / "queries", "q.rq", as_header(yaml) + SELECT)
+    with pytest.raises(catalog.CatalogError) as error:
+        catalog.load(tmp_path / "queries")
+    assert str(error.value) == f"{path}:{problem}"
+
+
+def test_a_one_line_summary_folded_over_lines_by_yaml_is_one_line(tmp_path):
+    assert query(tmp_path, "summary: one line\n  folded by YAML").summary == "one line folded by YAML"
 
 
 @pytest.mark.parametrize(

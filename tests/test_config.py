@@ -56,6 +56,10 @@ def test_unknown_setting_is_refused():
         ({"update_token": b"secret"}, "setting 'update_token': must be a text, got bytes b'secret'"),
         ({"cors_origins": [1]}, "setting 'cors_origins': must be a list of non-empty texts, got (1,)"),
         ({"remote_allow": {"http://x/": True}}, "setting 'remote_allow': must be a list of texts, got dict {'http://x/': True}"),
+        *[({"public_url": url}, "setting 'public_url': must be an absolute http or https URL with no query or fragment, "
+                                f"e.g. https://claims.example.org/, got {url!r}")
+          for url in ("claims.example.org", "ftp://claims.example.org/", "https:///store", "https://claims.example.org/?a=1",
+                      "https://claims.example.org/#top")],
     ],
 )
 def test_a_bad_override_is_a_value_error_naming_the_setting(overrides, message):
@@ -72,6 +76,7 @@ def test_a_bad_override_is_a_value_error_naming_the_setting(overrides, message):
         ({"query_timeout": 3}, "query_timeout", 3.0),
         ({"cors_origins": "https://a.example, https://b.example"}, "cors_origins", ("https://a.example", "https://b.example")),
         ({"remote_allow": ["http://x/"]}, "remote_allow", ("http://x/",)),
+        ({"public_url": "https://claims.example.org/claimgraph/"}, "public_url", "https://claims.example.org/claimgraph/"),
     ],
 )
 def test_text_overrides_are_read_as_the_environment_is_and_others_take_the_settings_type(overrides, name, expected):
@@ -105,3 +110,8 @@ def test_create_app_takes_paths_given_as_text(loaded_store, tmp_path):
 def test_create_app_refuses_a_bad_override_before_starting_anything():
     with pytest.raises(ValueError, match="^setting 'queries_dir': must be a path, got int 5$"):
         create_app({"queries_dir": 5})
+
+
+def test_the_public_url_is_read_from_the_environment_and_unset_by_default():
+    assert Config.load(environ={}).public_url is None
+    assert Config.load(environ={"CLAIMGRAPH_PUBLIC_URL": "http://claims.example.org:8080/"}).public_url == "http://claims.example.org:8080/"

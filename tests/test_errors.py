@@ -21,6 +21,7 @@ from claimgraph.errors import (
     StoreError,
 )
 from claimgraph.model import dataset
+from claimgraph.rdf import jsonld
 from claimgraph.web import services
 from claimgraph.web.app import create_app
 
@@ -35,6 +36,8 @@ RAISED = {
     "evaluation": (EvaluationError("The graph <http://example.org/g> already exists"), 400, False),
     "remote": (RemoteAccessError("SERVICE <http://x/> refused"), 403, False),
     "unacceptable": (NotAcceptable("CONSTRUCT"), 406, False),
+    "unacceptable ask": (NotAcceptable("ASK"), 406, False),
+    "unacceptable graph": (NotAcceptable(None), 406, False),
     "timeout": (QueryTimeout(), 503, True),
     "busy": (Busy("all 1 query workers stayed busy"), 503, True),
     "store": (StoreError("cannot open the store at var/store"), 503, True),
@@ -85,6 +88,8 @@ def test_each_error_gets_its_status_and_every_5xx_is_logged_with_its_cause(app, 
     "name, detail",
     [("syntax", "syntax error: error at 1:26: expected one of LATERAL"),
      ("unacceptable", "none of the media types in the Accept header can represent a CONSTRUCT answer"),
+     ("unacceptable ask", "none of the media types in the Accept header can represent an ASK answer"),
+     ("unacceptable graph", "none of the media types in the Accept header can represent an RDF graph"),
      ("evaluation", "the store refused the request: The graph <http://example.org/g> already exists"),
      ("query", "the worker process ended unexpectedly"),
      ("bug", "internal error; it has been logged")],
@@ -134,3 +139,50 @@ def test_create_app_over_a_locked_store_fails_with_the_store_error_logged(loaded
         _app(store)
     del holder
     assert any(record.levelno == logging.ERROR and f"cannot open the store at {store}" in record.getMessage() for record in caplog.records)
+
+
+#: a CONSTRUCT whose answer nests blank nodes deeper than rdflib's JSON-LD compaction can recurse.
+DEEP = ("CONSTRUCT { <http://example.org/s> <http://example.org/p> _:b0 . "
+        + " . ".join(f"_:b{n} <http://example.org/p> _:b{n + 1}" for n in range(1500)) + " } WHERE {}")
+TRIPLE_TERM = ("CONSTRUCT { <http://example.org/s> <http://example.org/says> "
+               "<<( <http://example.org/s> <http://example.org/p> <http://example.org/o> )>> } WHERE {}")
+
+
+def test_a_recursion_error_answering_a_query_is_a_bug_answered_500_and_logged(app, client, caplog):
+    caplog.set_level(logging.ERROR, logger=app.logger.name)
+    answer = client.post("/sparql", data=DEEP, headers={"Content-Type": "application/sparql-query", "Accept": "application/ld+json"})
+    assert (answer.status_code, answer.json["detail"]) == (500, "internal error; it has been logged")
+    [record] = [record for record in caplog.records if record.name == app.logger.name]
+    assert type(record.exc_info[1]) is RecursionError
+
+
+def test_a_triple_term_answer_asked_as_json_ld_is_406_naming_why(app, client, caplog):
+    caplog.set_level(logging.ERROR, logger=app.logger.name)
+    answer = client.get("/sparql", query_string={"query": TRIPLE_TERM}, headers={"Accept": "application/ld+json"})
+    assert (answer.status_code, answer.json["detail"]) == (406, jsonld.TRIPLE_TERMS)
+    assert [record for record in caplog.records if record.name == app.logger.name] == []
+
+
+def test_a_triple_term_answer_asked_as_json_ld_by_format_is_400_naming_format(client):
+    answer = client.get("/sparql", query_string={"query": TRIPLE_TERM, "format": "jsonld"})
+    assert (answer.status_code, answer.json["parameter"], answer.json["detail"]) == (400, "format", f"parameter 'format': {jsonld.TRIPLE_TERMS}")
+
+
+def test_a_triple_term_answer_is_given_in_turtle(client):
+    answer = client.get("/sparql", query_string={"query": TRIPLE_TERM}, headers={"Accept": "text/turtle"})
+    said = ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/o"))
+    assert (answer.status_code, [quad.triple for quad in ox.parse(answer.data, ox.RdfFormat.TURTLE)]) == (
+        200, [ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/says"), said)])
+
+
+@pytest.mark.parametrize(
+    "path, params, detail",
+    [("/sparql", {"query": "ASK {}"}, "an ASK answer"),
+     ("/sparql", {"query": "SELECT * WHERE {}"}, "a SELECT answer"),
+     ("/sparql", {"query": "DESCRIBE <http://example.org/x>"}, "a DESCRIBE answer"),
+     ("/store", {"default": ""}, "an RDF graph"),
+     ("/.well-known/void", {}, "an RDF graph")],
+)
+def test_a_406_names_what_is_answered(client, path, params, detail):
+    answer = client.get(path, query_string=params, headers={"Accept": "image/png"})
+    assert (answer.status_code, answer.json["detail"]) == (406, f"none of the media types in the Accept header can represent {detail}")

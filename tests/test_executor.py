@@ -7,13 +7,14 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from claimgraph.errors import QueryTimeout, StoreError
+from claimgraph.errors import EvaluationError, QueryTimeout, StoreError
 from claimgraph.store.base import Query
 from claimgraph.store.executor import STARTUP_LIMIT, Executor
 
@@ -129,3 +130,69 @@ def test_close_ends_every_worker_busy_ones_too(store):
     assert "closed while the query ran" in str(outcome[0])
     with pytest.raises(StoreError, match="is closed"):
         pool.ask("ASK {}")
+
+
+@pytest.mark.parametrize(
+    ("update", "error"),
+    [
+        ("INSERT DATA { <http://example.org/s> <http://example.org/p> }", SyntaxError),
+        ("DROP GRAPH <http://example.org/no-such-graph>", EvaluationError),
+    ],
+)
+def test_a_refused_update_keeps_the_generation_and_the_readers_answer(pool, update, error):
+    before = pool.generation
+    with pytest.raises(error):
+        pool.update(update)
+    assert pool.generation == before
+    assert pool.ask("ASK { ?s ?p ?o }") is True
+    pool.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }")
+    assert pool.generation == before + 1
+
+
+def test_an_update_stopped_at_the_limit_keeps_the_generation(pool):
+    before = pool.generation
+    with pytest.raises(QueryTimeout):
+        pool.update(
+            "INSERT { GRAPH <http://example.org/g> { ?a ?b ?c } }"
+            " WHERE { GRAPH ?w { ?a ?b ?c } GRAPH ?x { ?d ?e ?f } GRAPH ?y { ?g ?h ?i } GRAPH ?z { ?j ?k ?l } }"
+        )
+    assert pool.generation == before
+    assert pool.ask("ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }") is False
+
+
+def _waiting_in(thread: threading.Thread, function: str) -> bool:
+    """Whether ``thread`` is inside ``function`` now (its frames, read from the interpreter)."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == function:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def test_close_wakes_a_request_waiting_for_a_free_worker_with_store_error(store):
+    limit = 30.0
+    pool = Executor(store, workers=1, timeout=limit)
+    outcomes: dict[str, BaseException] = {}
+
+    def run(name: str, sparql: str) -> None:
+        try:
+            pool.query(Query(sparql))
+        except BaseException as error:  # the thread reports what ended its request
+            outcomes[name] = error
+
+    running = threading.Thread(target=run, args=("running", PATHOLOGICAL))
+    running.start()
+    _wait_for(lambda: pool.busy == 1, STARTUP_LIMIT, "the one worker took the first query")
+    waiting = threading.Thread(target=run, args=("waiting", "ASK { ?s ?p ?o }"))
+    waiting.start()
+    _wait_for(lambda: _waiting_in(waiting, "_take"), 10, "the second query waits for a free worker")
+    started = time.monotonic()
+    pool.close()
+    waiting.join(limit)
+    running.join(limit)
+    assert not waiting.is_alive() and not running.is_alive()
+    assert time.monotonic() - started < limit
+    assert type(outcomes["waiting"]) is StoreError
+    assert str(outcomes["waiting"]) == f"the store at {store} was closed while the request waited for a worker"
+    assert type(outcomes["running"]) is StoreError

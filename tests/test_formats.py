@@ -142,7 +142,7 @@ def test_generic_types_are_answered_but_never_read_as_rdf():
     ("form", "names"),
     [("SELECT", ["json", "xml", "csv", "tsv"]), ("ASK", ["json", "xml", "csv", "tsv"]),
      ("CONSTRUCT", ["turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"]),
-     ("GRAPH", ["turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"])],
+     ("DESCRIBE", ["turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"])],
 )
 def test_each_form_has_its_formats(form, names):
     assert [row.name for row in formats.for_form(form)] == names

@@ -77,6 +77,22 @@ def test_void_is_rdf_by_negotiation(app, accept, wanted):
     assert "Accept" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize(("name", "wanted"), [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("rdfxml", "application/rdf+xml")])
+def test_void_answers_in_the_format_named_over_accept(app, name, wanted):
+    response = app.get("/.well-known/void", params={"format": name}, headers={"Accept": "text/turtle;q=0.1"})
+    assert (response.status_code, media_type(response)) == (200, wanted)
+    graph = rdflib.Graph().parse(data=body(response), format=RDFLIB[wanted])
+    assert graph.value(predicate=VOID.sparqlEndpoint, object=rdflib.URIRef(app.sparql())) == rdflib.URIRef(app.url + "/.well-known/void")
+
+
+@pytest.mark.parametrize("name", ["csv", "bogus"])
+def test_void_refuses_a_format_that_is_not_rdf_naming_format(app, name):
+    response = app.get("/.well-known/void", params={"format": name})
+    assert (response.status_code, response.json["parameter"]) == (400, "format")
+    assert response.json["detail"] == (f"parameter 'format': unknown or unsuitable format {name!r} here; "
+                                       "use one of: json, json-ld, jsonld, nq, nquads, nt, ntriples, rdf, rdf+xml, rdfxml, trig, ttl, turtle, xml")
+
+
 @pytest.mark.parametrize("accept", list(RDFLIB))
 def test_void_describes_a_dataset_with_its_sparql_endpoint(app, accept):
     graph, dataset = void(app, accept)

@@ -8,6 +8,7 @@ errors, loose media types for graphs, and an update the store cannot apply.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 import urllib.error
@@ -213,6 +214,72 @@ def test_multipart_post_to_the_store_creates_a_graph_at_its_location(gaps):
     response = multipart(gaps, "POST", [("file", ("data.nt", NTRIPLES_PART, "application/n-triples"))])
     assert response.status_code == 201
     assert len(stored(gaps, response.headers["Location"])) == 2
+
+
+def _turtle_post(server: Server, host: str | None = None) -> requests.Response:
+    headers = {**bearer(server), "Content-Type": "text/turtle", **({"Host": host} if host else {})}
+    return requests.post(server.url + "/store", data=TURTLE_PART, headers=headers, timeout=30)
+
+
+def _read_at(server: Server, path: str, host: str) -> requests.Response:
+    return requests.get(server.url + path, headers={"Host": host, "Accept": "application/n-triples"}, timeout=30)
+
+
+def test_a_graph_the_store_created_is_found_at_its_path_under_any_host_name(gaps):
+    created = _turtle_post(gaps)
+    assert created.status_code == 201
+    location = created.headers["Location"]
+    path = urllib.parse.urlsplit(location).path
+    port = urllib.parse.urlsplit(gaps.url).port
+    posted = triples_of(requests.get(location, headers={"Accept": "application/n-triples"}, timeout=30), ox.RdfFormat.N_TRIPLES)
+    for host in (f"localhost:{port}", "attacker.example"):
+        response = _read_at(gaps, path, host)
+        assert (response.status_code, len(triples_of(response, ox.RdfFormat.N_TRIPLES))) == (200, len(posted))
+    # A write through another host name changes the same graph, the one named by the Location.
+    replaced = requests.put(gaps.url + path, data=RDFXML_PART, timeout=30,
+                            headers={**bearer(gaps), "Content-Type": "application/rdf+xml", "Host": f"localhost:{port}"})
+    assert replaced.status_code == 204
+    assert stored(gaps, location) == {ox.Triple(ox.NamedNode(EX + "c"), ox.NamedNode(EX + "p"), ox.Literal("three"))}
+    assert requests.delete(gaps.url + path, headers={**bearer(gaps), "Host": "attacker.example"}, timeout=30).status_code == 204
+    assert ask(gaps, f"ASK {{ GRAPH <{location}> {{ }} }}") is False
+
+
+PUBLIC = "https://claims.example.org/"
+
+
+@pytest.fixture(scope="module")
+def public(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """A server of this module's own whose ``public_url`` is :data:`PUBLIC`."""
+    store = Path(shutil.copytree(loaded_store, tmp_path_factory.mktemp("public") / "store"))
+    with running_server(store, public_url=PUBLIC, workers=1) as running:
+        yield running
+
+
+@pytest.mark.parametrize("host", [None, "attacker.example"], ids=["own host", "another host"])
+def test_with_a_public_url_a_created_graph_is_named_under_it_whatever_the_host(public, host):
+    created = _turtle_post(public, host)
+    assert created.status_code == 201
+    location = created.headers["Location"]
+    assert re.fullmatch(re.escape(PUBLIC) + r"store/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", location)
+    assert ask(public, f"ASK {{ GRAPH <{location}> {{ <{EX}a> <{EX}p> ?b . ?b <{EX}q> 1 }} }}") is True
+    path = urllib.parse.urlsplit(location).path
+    for reader in ("claims.example.org", "other.example"):
+        response = _read_at(public, path, reader)
+        assert (response.status_code, len(triples_of(response, ox.RdfFormat.N_TRIPLES))) == (200, 2)
+
+
+def test_with_a_public_url_a_named_graph_is_located_under_it(public):
+    graph = graph_iri()
+    created = requests.put(public.url + "/store", params={"graph": graph}, data=TURTLE_PART, timeout=30,
+                           headers={**bearer(public), "Content-Type": "text/turtle", "Host": "attacker.example"})
+    location = urllib.parse.urlsplit(created.headers["Location"])
+    assert (created.status_code, f"{location.scheme}://{location.netloc}{location.path}", urllib.parse.parse_qs(location.query)) == (
+        201, f"{PUBLIC}store", {"graph": [graph]})
+
+
+def test_a_201_has_no_content_type_and_no_body(gaps):
+    created = _turtle_post(gaps)
+    assert (created.status_code, created.headers.get("Content-Type"), created.content) == (201, None, b"")
 
 
 def test_graph_url_with_a_graph_parameter_is_400(gaps):

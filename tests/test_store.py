@@ -17,6 +17,7 @@ import rdflib
 import rdflib.compare
 from claimgraph.errors import EvaluationError, NotAcceptable, StoreError
 from claimgraph.model import dataset
+from claimgraph.rdf import jsonld
 from claimgraph.store.base import Query, Store
 from claimgraph.store.embedded import EmbeddedStore
 from claimgraph.store.executor import Executor
@@ -201,3 +202,30 @@ def test_a_closed_store_answers_nothing(loaded_store, tmp_path):
     store.close()
     with pytest.raises(StoreError, match="is closed"):
         store.ask("ASK {}")
+
+
+#: a CONSTRUCT whose answer nests blank nodes deeper than rdflib's JSON-LD compaction can recurse.
+DEEP = ("CONSTRUCT { <http://example.org/s> <http://example.org/p> _:b0 . "
+        + " . ".join(f"_:b{n} <http://example.org/p> _:b{n + 1}" for n in range(1500)) + " } WHERE {}")
+#: a CONSTRUCT whose one triple has an RDF 1.2 triple term as its object.
+TRIPLE_TERM = ("CONSTRUCT { <http://example.org/s> <http://example.org/says> "
+               "<<( <http://example.org/s> <http://example.org/p> <http://example.org/o> )>> } WHERE {}")
+
+
+def test_a_recursion_error_is_a_bug_not_the_requests_fault(reading):
+    with pytest.raises(RecursionError):
+        reading.query(Query(DEEP, graph_as=JSONLD))
+
+
+@pytest.mark.parametrize("max_rows", [None, 10])
+def test_a_triple_term_has_no_jsonld_representation(reading, max_rows):
+    with pytest.raises(NotAcceptable) as raised:
+        reading.query(Query(TRIPLE_TERM, graph_as=JSONLD, max_rows=max_rows))
+    assert (raised.value.form, raised.value.reason) == (None, jsonld.TRIPLE_TERMS)
+
+
+def test_a_triple_term_is_answered_in_turtle(reading):
+    answer = reading.query(Query(TRIPLE_TERM, graph_as="text/turtle"))
+    said = ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/o"))
+    assert list(ox.parse(answer.body(), ox.RdfFormat.TURTLE)) == [
+        ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/says"), said, ox.DefaultGraph())]

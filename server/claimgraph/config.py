@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -35,6 +36,12 @@ def _positive(value: int | float) -> None:
 def _port(value: int) -> None:
     if not 0 <= value <= 65535:
         raise ValueError(f"must be a port number (0 to 65535), got {value!r}")
+
+
+def _public_url(value: str) -> None:
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"must be an absolute http or https URL with no query or fragment, e.g. https://claims.example.org/, got {value!r}")
 
 
 def _path(text: str) -> Path:
@@ -106,6 +113,11 @@ class Config:
     port: int = _setting(8000, kind=int, check=_port)
     #: query worker processes; queries run in parallel across them.
     workers: int = _setting(factory=lambda: os.cpu_count() or 1, kind=int, check=_positive)
+    #: the service's own public base URL (where its ``/`` is reached, e.g. ``https://claims.example.org/``): the IRIs
+    #: of graphs the Graph Store creates, and their ``Location``, are minted under it whatever Host a client sent.
+    #: Unset, they are minted under the URL the POST was sent to; a service behind a proxy, or reached by several
+    #: names, must set it.
+    public_url: str | None = _setting(None, kind=str, check=_public_url)
     #: bearer token that unlocks writes; writes are refused while it is unset.
     update_token: str | None = _setting(None, kind=str)
     #: seconds a query or update may run before its worker process is ended.

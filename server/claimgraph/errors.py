@@ -66,8 +66,30 @@ class Busy(ClaimgraphError):
 
 
 class NotAcceptable(ClaimgraphError):
-    """The query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``) has no representation the client accepts."""
+    """The answer has no representation the client accepts (406).
 
-    def __init__(self, form: str) -> None:
-        super().__init__(form)
+    ``form`` is the query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``), ``None`` for an RDF graph no
+    query of the client's made (a graph download, the VoID or service description), or the name of another kind of
+    answer (``list``, the canned-query list); ``reason``, when given, says
+    why the format asked for cannot represent this particular answer (e.g. JSON-LD and RDF 1.2 triple terms).
+    """
+
+    def __init__(self, form: str | None, reason: str | None = None) -> None:
+        super().__init__(reason or self.describe(form))
         self.form = form
+        self.reason = reason
+
+    def __reduce__(self):
+        return type(self), (self.form, self.reason)
+
+    @staticmethod
+    def describe(form: str | None) -> str:
+        """What is answered, for messages: "a CONSTRUCT answer", "an ASK answer", or "an RDF graph" (``None``)."""
+        if form is None:
+            return "an RDF graph"
+        return f"{'an' if form[0] in 'AEIOU' else 'a'} {form} answer"
+
+    @property
+    def answer(self) -> str:
+        """:meth:`describe` of this error's form."""
+        return self.describe(self.form)

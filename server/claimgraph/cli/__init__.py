@@ -20,7 +20,7 @@ from claimgraph.model.validate import validate as validate_curated
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import scan
 from claimgraph.store.base import Query, Store
-from claimgraph.store.embedded import GRAPH_FORMS, EmbeddedStore, no_store, open_store
+from claimgraph.store.embedded import EmbeddedStore, no_store, open_store
 
 PathOption = click.Path(path_type=Path)
 
@@ -85,7 +85,7 @@ def query(config: Config, sparql: str | None, file: TextIO | None, format_name: 
     if (sparql is None) == (file is None):
         raise click.UsageError("give the query as an argument or with --file, one of the two")
     text = sparql if sparql is not None else file.read()
-    graph = scan(text).form in GRAPH_FORMS
+    graph = scan(text).form in formats.GRAPH_FORMS
     table = not graph and (format_name or "table") == "table"
     if graph:
         job = Query(text, results_as=None, graph_as=_chosen(formats.rdf_format, format_name or "turtle").media_type)

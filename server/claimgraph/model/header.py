@@ -79,7 +79,7 @@ SCHEMA = {
     "additionalProperties": False,
     "errorMessage": {"type": "must be a YAML mapping", "required": "has no summary"},
     "properties": {
-        "summary": {"type": "string", "pattern": r"\S", "errorMessage": "must be one line of text"},
+        "summary": {"type": "string", "pattern": r"\S", "not": {"pattern": "[\r\n]"}, "errorMessage": "must be one line of text"},
         "description": {"type": "string"},
         "tags": _WORDS,
         "params": {"type": ["array", "null"], "items": _PARAM},
@@ -159,7 +159,8 @@ class Header(dict):
 def read(path: Path, text: str) -> Header:
     """The ``#+`` header at the top of ``text``, the file at ``path``, checked against :data:`SCHEMA`.
 
-    :raises CatalogError: if there is no header, it is not valid YAML, or it does not fit :data:`SCHEMA`.
+    :raises CatalogError: if there is no header, it is not valid YAML (a key given twice in a mapping, an impossible
+        date such as 2020-02-30 included: the line is named), or it does not fit :data:`SCHEMA`.
     """
     lines = []
     for line in text.splitlines():
@@ -170,14 +171,42 @@ def read(path: Path, text: str) -> Header:
         raise CatalogError(f"{path}: no '#+' YAML header")
     source = "\n".join(lines)
     try:
-        value = _as_text(yaml.safe_load(source))
-        node = yaml.compose(source)
-    except (yaml.YAMLError, ValueError) as error:  # PyYAML raises a bare ValueError for an impossible date
+        value = _as_text(yaml.load(source, Loader=_Loader))
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise CatalogError(f"{where}: header is not valid YAML: {getattr(error, 'problem', None) or error}") from error
     _check(path, node, value, SCHEMA)
     return Header(path, value, node)
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what it lets pass or reports without a place: a key given twice in a mapping
+    (PyYAML keeps the last), and an impossible date (PyYAML raises a bare ``ValueError``)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[object, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # unhashable keys and merges are PyYAML's to judge
+            key = self.construct_object(key_node)
+            if key in first:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    f"the key {key!r} is given twice (first on line {first[key] + 1})", key_node.start_mark,
+                )
+            first[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(None, None, f"{error} ({node.value!r})", node.start_mark) from error
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _check(path: Path, node: yaml.Node | None, value: object, schema: dict) -> None:

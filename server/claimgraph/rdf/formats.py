@@ -112,12 +112,18 @@ SHORT_NAMES: dict[str, tuple[str, ...]] = {
 W3C_IRIS: tuple[str, ...] = tuple(row.iri for row in TABLE if row.iri is not None)
 
 #: Query form → the kind of format its answer takes.
-_FORM_KINDS = {"SELECT": RESULTS, "ASK": RESULTS, "CONSTRUCT": GRAPHS, "DESCRIBE": GRAPHS, "GRAPH": GRAPHS}
+_FORM_KINDS = {"SELECT": RESULTS, "ASK": RESULTS, "CONSTRUCT": GRAPHS, "DESCRIBE": GRAPHS}
+
+#: The query forms whose answers are RDF graphs; the others (SELECT, ASK) answer in a SPARQL results format.
+GRAPH_FORMS: frozenset[str] = frozenset(form for form, kind in _FORM_KINDS.items() if kind is GRAPHS)
 
 
 def for_form(form: str) -> tuple[Format, ...]:
-    """The formats an answer to a query of ``form`` takes: ``SELECT`` and ``ASK`` results, or graphs for
-    ``CONSTRUCT`` and ``DESCRIBE`` (``GRAPH``, as the executor names both)."""
+    """The formats an answer to a query of ``form`` takes: SPARQL results for ``SELECT`` and ``ASK``, RDF graphs for
+    ``CONSTRUCT`` and ``DESCRIBE``.
+
+    :raises KeyError: if ``form`` is none of the four.
+    """
     return of_kind(_FORM_KINDS[form])
 
 

@@ -13,6 +13,11 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import rdflib
 
+from claimgraph.errors import NotAcceptable
+
+#: Why a graph holding an RDF 1.2 triple term has no JSON-LD representation.
+TRIPLE_TERMS = "JSON-LD cannot represent this answer: it holds RDF 1.2 triple terms; ask for Turtle, N-Triples or RDF/XML"
+
 #: pyoxigraph's line-based formats, by the name rdflib gives them.
 _RDFLIB_NAMES = {ox.RdfFormat.N_TRIPLES: "nt", ox.RdfFormat.N_QUADS: "nquads"}
 
@@ -43,9 +48,16 @@ def write(
     """Write a graph (a CONSTRUCT or DESCRIBE result, a description) to ``output`` in ``format``: JSON-LD compacted
     with ``context`` when one is given.
 
+    :raises NotAcceptable: if ``format`` is JSON-LD and the graph holds an RDF 1.2 triple term (``<<( s p o )>>``):
+        JSON-LD 1.1 has no way to write one (pyoxigraph refuses, rdflib cannot read the N-Triples it would compact);
+        nothing is written.
     :raises OSError: if ``output`` cannot be written.
     """
-    if format == ox.RdfFormat.JSON_LD and context is not None:
-        output.write(compact(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.N_TRIPLES, context))
-        return
+    if format == ox.RdfFormat.JSON_LD:
+        triples = list(triples)
+        if any(isinstance(triple.object, ox.Triple) for triple in triples):
+            raise NotAcceptable(None, TRIPLE_TERMS)
+        if context is not None:
+            output.write(compact(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.N_TRIPLES, context))
+            return
     ox.serialize(triples, output, format, prefixes=dict(prefixes or {}))

@@ -180,7 +180,8 @@ class Store(abc.ABC):
     @property
     @abc.abstractmethod
     def generation(self) -> int:
-        """A number that changes with every write through this store, so that what was computed from it can be cached."""
+        """A number that changes with every write applied through this store (not with a refused or stopped one), so
+        that what was computed from it can be cached."""
 
     @abc.abstractmethod
     def close(self) -> None:

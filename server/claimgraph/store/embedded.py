@@ -17,13 +17,9 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from claimgraph.errors import ClaimgraphError, EvaluationError, NotAcceptable, StoreError
-from claimgraph.rdf import jsonld
+from claimgraph.rdf import formats, jsonld
 from claimgraph.rdf.sparqltext import scan
 from claimgraph.store.base import Answer, Head, Query, Store, spool
-
-#: Forms whose answers are RDF graphs; the others (SELECT, ASK) answer in a SPARQL results format.
-GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
-
 
 def no_store(path: Path) -> StoreError:
     """The error for a store that is not there, with what to do about it."""
@@ -102,7 +98,7 @@ class EmbeddedStore(Store):
                 form = "SELECT"
             else:
                 form = scan(job.sparql).form
-            media_type = job.graph_as if form in GRAPH_FORMS else job.results_as
+            media_type = job.graph_as if form in formats.GRAPH_FORMS else job.results_as
             if media_type is None:
                 raise NotAcceptable(form)
             if form == "ASK":
@@ -115,7 +111,7 @@ class EmbeddedStore(Store):
             rows = list(itertools.islice(result, job.max_rows + 1))
             truncated = len(rows) > job.max_rows
             rows = rows[: job.max_rows]
-            if form in GRAPH_FORMS:
+            if form in formats.GRAPH_FORMS:
                 self._write(rows, output, media_type)
             else:
                 _kept(result.variables, rows).serialize(output, _results_format(media_type))
@@ -180,13 +176,17 @@ def open_store(
 
 @contextlib.contextmanager
 def _translated(path: Path) -> Iterator[None]:
-    """pyoxigraph's run-time errors as claimgraph's: ``RuntimeError`` is the request's fault, ``OSError`` the store's.
+    """pyoxigraph's run-time errors as claimgraph's: ``RuntimeError`` is the request's fault (:class:`EvaluationError`),
+    ``OSError`` the store's (:class:`StoreError`).
 
-    ``SyntaxError`` and claimgraph's own errors pass unchanged; anything else is a bug and passes too.
+    ``SyntaxError`` and claimgraph's own errors pass unchanged; anything else is a bug and passes too, Python's
+    subclasses of ``RuntimeError`` (``RecursionError``, ``NotImplementedError``) included.
     """
     try:
         yield
-    except (SyntaxError, ClaimgraphError):
+    except (SyntaxError, ClaimgraphError, RecursionError, NotImplementedError):
+        # Python's own RuntimeErrors (RecursionError, e.g. from rdflib compacting deeply nested JSON-LD, and
+        # NotImplementedError) are bugs, never the request's fault.
         raise
     except OSError as error:
         raise StoreError(f"the store at {path} failed reading its files or fetching remote data: {error}") from error

@@ -48,6 +48,10 @@ _context = multiprocessing.get_context("spawn")
 STARTUP_LIMIT = 60.0
 
 
+#: What the idle queue holds once the pool is closed, in place of a free reader.
+_CLOSED = object()
+
+
 # The pipe protocol. To a reader: Run or Dump. From a reader: Ready or Failed once it has opened the store
 # (or not), then for each request Chunk messages and one Done or Failed. From a writer: one Done or Failed.
 
@@ -286,7 +290,8 @@ class Executor(Store):
         self.context = context
         self._generation = 0
         self._lock = _ReadWriteLock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        #: free readers; :data:`_CLOSED` once the pool is closed.
+        self._idle: queue.Queue[_Worker | object] = queue.Queue()
         #: every worker process alive, and those of them answering a request.
         self._workers: set[_Worker] = set()
         self._busy: set[_Worker] = set()
@@ -341,6 +346,9 @@ class Executor(Store):
                 worker = self._idle.get(timeout=self.timeout)
             except queue.Empty:
                 raise Busy(f"all {self.workers} query workers stayed busy for {self.timeout:g} s") from None
+            if worker is _CLOSED:
+                self._idle.put(_CLOSED)  # for the next waiter
+                raise StoreError(f"the store at {self.path} was closed while the request waited for a worker")
             with self._guard:
                 self._busy.add(worker)
             if worker.ready and not worker.process.is_alive():
@@ -412,8 +420,9 @@ class Executor(Store):
         try:
             self._end_idle()
             self._run_writer(sparql, base_iri)
-        finally:
+            # Only an applied write starts a new generation: a refused or stopped one left the store as it was.
             self._generation += 1
+        finally:
             try:
                 self._start_readers()
             finally:
@@ -467,15 +476,22 @@ class Executor(Store):
     def _end_idle(self) -> None:
         while True:
             try:
-                self._end(self._idle.get_nowait())
+                worker = self._idle.get_nowait()
             except queue.Empty:
                 return
+            if worker is _CLOSED:
+                self._idle.put(_CLOSED)
+                return
+            self._end(worker)
 
     def close(self) -> None:
-        """End every worker process, busy ones too: a query running now gets :class:`StoreError`."""
+        """End every worker process, busy ones too: a query running now, or waiting for a free worker, gets
+        :class:`StoreError`."""
         with self._guard:
             self._closed = True
         self._end_idle()
+        # Wakes the requests waiting for a free worker, at once rather than at the time limit.
+        self._idle.put(_CLOSED)
         with self._guard:
             left = list(self._workers)
         # Busy workers are killed, not ended: the thread reading each one's pipe closes it when it sees the end.

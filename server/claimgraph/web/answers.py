@@ -20,7 +20,7 @@ from claimgraph.web.services import services
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
-def executor() -> Store:
+def store() -> Store:
     """The application's store (the worker pool that :func:`~claimgraph.web.app.create_app` started)."""
     return services().store
 
@@ -50,15 +50,16 @@ def prefers_html() -> bool:
 def run(job: Query, *, override: str | None = None) -> Response:
     """Run ``job`` and send its answer.
 
-    :raises ParamError: if ``override`` was given and does not fit the query's form.
-    :raises NotAcceptable: if the Accept header allows no representation of the answer (406).
+    :raises ParamError: if ``override`` was given and does not fit the query's form, or cannot represent this answer.
+    :raises NotAcceptable: if the Accept header allows no representation of the answer, or the format it chose
+        cannot represent this answer (JSON-LD and RDF 1.2 triple terms) (406).
     :raises SyntaxError, EvaluationError, QueryTimeout, Busy, StoreError, QueryError: as :meth:`Store.query` does.
     """
     try:
-        answer = executor().query(job)
+        answer = store().query(job)
     except NotAcceptable as error:
         if override is not None:
-            raise ParamError("format", f"{override!r} cannot represent a {error.form} answer") from error
+            raise ParamError("format", error.reason or f"{override!r} cannot represent {error.answer}") from error
         raise
     return respond(answer)
 
@@ -70,18 +71,19 @@ def respond(answer: Answer) -> Response:
     return Response(answer.chunks, headers=headers, mimetype=answer.media_type)
 
 
-def negotiated(offers: list[str], override: str | None, what: str) -> str:
+def negotiated(offers: list[str], override: str | None, form: str | None) -> str:
     """The media type of ``offers`` to answer in, for ``override`` or the Accept header.
 
+    :param form: the query form answered, or ``None`` for an RDF graph no query of the client's made.
     :raises ParamError: if ``override`` names none of ``offers``.
-    :raises NotAcceptable: (406, naming ``what`` is answered) if the client accepts none of them.
+    :raises NotAcceptable: (406, naming what is answered) if the client accepts none of them.
     """
     try:
         media_type = formats.negotiate(request.accept_mimetypes, offers, override)
     except ValueError as error:
         raise ParamError("format", str(error)) from error
     if media_type is None:
-        raise NotAcceptable(what)
+        raise NotAcceptable(form)
     return media_type
 
 
@@ -90,10 +92,10 @@ def triples_response(triples: list, *, html: str | None = None, override: str | 
 
     :raises ParamError: if ``override`` names no RDF format.
     """
-    media_type = negotiated([*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])], override, "GRAPH")
+    media_type = negotiated([*formats.RDF_MEDIA_TYPES, *([formats.HTML] if html is not None else [])], override, None)
     if media_type == formats.HTML:
         return Response(html, mimetype=formats.HTML)
     body = io.BytesIO()
-    store = executor()
-    jsonld.write(triples, body, ox.RdfFormat.from_media_type(media_type), prefixes=store.prefixes, context=store.context)
+    writer = store()
+    jsonld.write(triples, body, ox.RdfFormat.from_media_type(media_type), prefixes=writer.prefixes, context=writer.context)
     return Response(body.getvalue(), mimetype=media_type)

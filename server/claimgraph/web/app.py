@@ -130,7 +130,9 @@ def _detail(error: Exception) -> str:
         return ("the request ran past the time limit and was stopped (an update stopped so is not applied); "
                 "narrow it (LIMIT, more specific patterns) or ask the operator")
     if isinstance(error, NotAcceptable):
-        return f"none of the media types in the Accept header can represent a {error.form} answer"
+        if error.reason is not None:
+            return error.reason
+        return f"none of the media types in the Accept header can represent {error.answer}"
     if isinstance(error, EvaluationError):
         return f"the store refused the request: {error}"
     return str(error)

@@ -1,12 +1,19 @@
 """Blueprint: the SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?graph=<iri>`` or ``?default``), and
 the graphs the store itself creates at ``/store/<uuid>`` (direct identification: the graph's IRI is its URL).
 
+The IRI of a graph the store creates never depends on the Host header of a later request: it is minted as
+``<public_url>store/<uuid>`` when the ``public_url`` setting is given, else under the URL the creating request
+was sent to (so a service behind a proxy, or with several names, must set ``public_url``). ``/store/<uuid>``
+finds the graph by its uuid whatever host name it is reached by: with ``public_url`` the IRI is known; without,
+it is the graph named ``http(s)://<any host>/store/<uuid>``, the one under the request's own host first.
+
 Reads serialize the graph in a query worker (uncapped); writes become one SPARQL update each, built from
 terms pyoxigraph wrote, so they are atomic like every other update.
 """
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 
 import pyoxigraph as ox
@@ -18,6 +25,7 @@ from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
 from claimgraph.store.base import Query, insert_data
 from claimgraph.web import answers, protocol
+from claimgraph.web.services import services
 
 blueprint = Blueprint("graphstore", __name__)
 
@@ -47,22 +55,51 @@ def _target(posted: uuid.UUID | None = None) -> ox.NamedNode | ox.DefaultGraph |
     if posted is not None:
         if named or "default" in params:
             raise protocol.ParamError("graph", "this URL names its own graph; give no ?graph=<iri> or ?default with it")
-        return ox.NamedNode(url_for("graphstore.posted", posted=posted, _external=True))
+        return _posted(posted)
     if named:
         return named[0]
     return ox.DefaultGraph() if "default" in params else None
 
 
+def _external(endpoint: str, **values: object) -> str:
+    """The absolute URL of ``endpoint``: under ``public_url`` when it is set, else under the request's host."""
+    path = url_for(endpoint, **values)
+    public = services().config.public_url
+    if public is None:
+        return request.host_url.rstrip("/") + path
+    return public.rstrip("/") + path.removeprefix(request.script_root)
+
+
+def _posted(posted: uuid.UUID) -> ox.NamedNode:
+    """The IRI of the graph the store created at ``/store/<posted>``, whatever host the request names; the IRI to
+    create it under if there is none (see the module's docstring)."""
+    own = ox.NamedNode(_external("graphstore.posted", posted=posted))
+    if services().config.public_url is not None:
+        return own
+    path = url_for("graphstore.posted", posted=posted)
+    rows = answers.store().select(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRENDS(STR(?g), {ox.Literal(path)})) }} ORDER BY ?g"
+    )
+    found = [row["g"] for row in rows if _names_only(row["g"].value, path)]
+    return own if own in found or not found else found[0]
+
+
+def _names_only(iri: str, path: str) -> bool:
+    """Whether ``iri`` is ``http(s)://<host>`` followed by ``path`` and nothing else."""
+    parts = urllib.parse.urlsplit(iri)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and parts.path == path and not parts.query and not parts.fragment
+
+
 def _exists(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     if isinstance(graph, ox.DefaultGraph):
         return True
-    return answers.executor().ask("ASK { GRAPH ?g { } }", substitutions={"g": graph})
+    return answers.store().ask("ASK { GRAPH ?g { } }", substitutions={"g": graph})
 
 
 def _location(graph: ox.NamedNode | ox.DefaultGraph) -> str:
     if isinstance(graph, ox.DefaultGraph):
-        return url_for("graphstore.graph", default="", _external=True)
-    return url_for("graphstore.graph", graph=graph.value, _external=True)
+        return _external("graphstore.graph", default="")
+    return _external("graphstore.graph", graph=graph.value)
 
 
 @blueprint.route("/store", methods=["GET", "HEAD"])
@@ -75,7 +112,7 @@ def graph(posted: uuid.UUID | None = None) -> Response:
     if not _exists(target):
         raise NotFound(f"there is no graph {target}")
     override = protocol.format_override(protocol.url_parameters())
-    media_type = answers.negotiated(list(formats.RDF_MEDIA_TYPES), override, "GRAPH")
+    media_type = answers.negotiated(list(formats.RDF_MEDIA_TYPES), override, None)
     if request.method == "HEAD":
         # No body and no length: GET's length is known only once the graph is serialized, and 0 would be false.
         return Response(iter(()), mimetype=media_type)
@@ -89,9 +126,9 @@ def write(posted: uuid.UUID | None = None) -> Response:
     """PUT replaces a graph, POST adds to it (or, to the store itself, creates a new graph), DELETE drops it.
 
     The body is one graph in an RDF format, or RDF files as the parts of a ``multipart/form-data`` body, all
-    added in one update. 201 when a graph is created, with ``Location``: for a graph the store itself creates
-    that is its IRI, ``/store/<uuid>``, where it is read, replaced and dropped; 204 otherwise; 404 when DELETE
-    names no graph.
+    added in one update. 201 when a graph is created, with ``Location`` and no body (nor ``Content-Type``): for a
+    graph the store itself creates that is its IRI, ``<public_url or the request's URL>store/<uuid>``, where it is
+    read, replaced and dropped under any host name; 204 otherwise; 404 when DELETE names no graph.
     """
     protocol.require_writer()
     target = _target(posted)
@@ -100,13 +137,13 @@ def write(posted: uuid.UUID | None = None) -> Response:
             raise protocol.ParamError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
         if not _exists(target):
             raise NotFound(f"there is no graph {target}")
-        answers.executor().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
+        answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
         return protocol.no_content()
     location = None
     if target is None:
         if request.method != "POST":
             raise protocol.ParamError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
-        target = ox.NamedNode(url_for("graphstore.posted", posted=uuid.uuid4(), _external=True))
+        target = ox.NamedNode(_external("graphstore.posted", posted=uuid.uuid4()))
         location = target.value
     elif not _exists(target):
         location = target.value if posted is not None else _location(target)
@@ -119,9 +156,11 @@ def write(posted: uuid.UUID | None = None) -> Response:
         operations.append(f"CREATE SILENT GRAPH {target}")  # a graph PUT or POSTed empty still exists
     if quads:
         operations.append(insert_data(quads))
-    answers.executor().update(" ;\n".join(operations))
+    answers.store().update(" ;\n".join(operations))
     if location is not None:
-        return Response(status=201, headers={"Location": location})
+        created = Response(status=201, headers={"Location": location})
+        del created.headers["Content-Type"]  # no body, so no type (werkzeug would send its default text/html)
+        return created
     return protocol.no_content()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
 
-from claimgraph.web import answers, description
+from claimgraph.web import answers, description, protocol
 from claimgraph.web.services import services
 
 blueprint = Blueprint("pages", __name__)
@@ -15,7 +15,7 @@ def home() -> str:
     """A page linking every endpoint, with what the store holds."""
     return render_template(
         "home.html",
-        counts=description.graph_counts(answers.executor()),
+        counts=description.graph_counts(answers.store()),
         catalog=services().catalog,
         writable=bool(services().config.update_token),
     )
@@ -23,18 +23,23 @@ def home() -> str:
 
 @blueprint.route("/.well-known/void")
 def void() -> Response:
-    """The VoID description of the dataset (RDF by content negotiation), with triple and entity counts per graph."""
+    """The VoID description of the dataset, with triple and entity counts per graph: in the RDF format ``format=``
+    names, else by content negotiation.
+
+    :raises ParamError: (400, naming ``format``) if ``format=`` names no RDF format.
+    """
+    override = protocol.format_override(protocol.url_parameters())
     triples = description.void(
-        answers.executor(),
+        answers.store(),
         dataset_iri=url_for("pages.void", _external=True),
         endpoint=url_for("sparql.query", _external=True),
         title="claimgraph: claims made in the news, traced to the words of their sources",
     )
-    return answers.triples_response(triples)
+    return answers.triples_response(triples, override=override)
 
 
 @blueprint.route("/healthz")
 def health() -> Response:
     """200 and ``ok`` when a query worker answers a query over the store; 503 otherwise."""
-    answers.executor().ask("ASK { }")
+    answers.store().ask("ASK { }")
     return Response("ok\n", mimetype="text/plain")

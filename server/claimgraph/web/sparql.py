@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
-from werkzeug.exceptions import BadRequest
 
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
@@ -77,11 +76,8 @@ def update() -> Response:
     refuse_remote(text, services().config.remote_allow)
     using = [node.value for node in protocol.graphs(params, "using-graph-uri")]
     using_named = [node.value for node in protocol.graphs(params, "using-named-graph-uri")]
-    try:
-        text = add_using(text, using, using_named)
-    except ValueError as error:
-        raise BadRequest(str(error)) from error
-    answers.executor().update(text, base_iri=request.base_url)
+    text = add_using(text, using, using_named)
+    answers.store().update(text, base_iri=request.base_url)
     return protocol.no_content()
 
 
@@ -93,7 +89,7 @@ def _page(text: str = "") -> str:
 def _service_description(override: str | None) -> Response:
     config = services().config
     triples = description.service(
-        answers.executor(),
+        answers.store(),
         endpoint=url_for("sparql.query", _external=True),
         update_endpoint=url_for("sparql.update", _external=True),
         writable=bool(config.update_token),
