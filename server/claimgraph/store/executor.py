@@ -70,7 +70,7 @@ class Dump:
 
 @dataclasses.dataclass(frozen=True)
 class Ready:
-    pass
+    """The reader opened the store and takes work."""
 
 
 @dataclasses.dataclass(frozen=True)
