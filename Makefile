@@ -18,7 +18,7 @@ serve: $(VENV)/.installed
 
 # The slowest tests are listed after each run, so that a test that slows the suite shows at once.
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest --durations=10
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=10
 
 clean:
 	rm -rf $(VENV) var
