@@ -176,21 +176,20 @@ def open_store(
 
 @contextlib.contextmanager
 def _translated(path: Path) -> Iterator[None]:
-    """pyoxigraph's run-time errors as claimgraph's: ``RuntimeError`` is the request's fault (:class:`EvaluationError`),
-    ``OSError`` the store's (:class:`StoreError`).
+    """pyoxigraph's run-time errors as claimgraph's: a plain ``RuntimeError`` is the request's fault
+    (:class:`EvaluationError`), ``OSError`` the store's (:class:`StoreError`).
 
     ``SyntaxError`` and claimgraph's own errors pass unchanged; anything else is a bug and passes too, Python's
-    subclasses of ``RuntimeError`` (``RecursionError``, ``NotImplementedError``) included.
+    own subclasses of ``RuntimeError`` included (``RecursionError``, e.g. from rdflib compacting deeply nested
+    JSON-LD): pyoxigraph raises ``RuntimeError`` itself, never a subclass.
     """
     try:
         yield
-    except (SyntaxError, ClaimgraphError, RecursionError, NotImplementedError):
-        # Python's own RuntimeErrors (RecursionError, e.g. from rdflib compacting deeply nested JSON-LD, and
-        # NotImplementedError) are bugs, never the request's fault.
-        raise
     except OSError as error:
         raise StoreError(f"the store at {path} failed reading its files or fetching remote data: {error}") from error
     except RuntimeError as error:
+        if type(error) is not RuntimeError:
+            raise
         raise EvaluationError(str(error)) from error
 
 
