@@ -61,3 +61,42 @@ def test_a_malformed_chunked_body_is_400_and_breaks_nothing_else(own_server):
     assert b'"status": 400' in body
     assert requests.get(own_server.url + "/healthz", timeout=30).status_code == 200
 
+
+
+def _cut(server, method: str, path: str, content_type: str, body: bytes, sent: int) -> bytes:
+    """Send a request declaring all of ``body`` but only its first ``sent`` bytes, then end the sending side, as a
+    client whose connection breaks does; the status line of the answer."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n"
+                f"Authorization: Bearer {server.token}\r\nContent-Length: {len(body)}\r\n\r\n")
+        connection.sendall(head.encode() + body[:sent])
+        connection.shutdown(socket.SHUT_WR)
+        return _status_line(connection, 30)
+
+
+def _triples(server, graph: str) -> int:
+    answer = requests.get(server.sparql(), params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_an_update_cut_short_by_a_broken_connection_is_refused_and_changes_nothing(own_server):
+    graph = "http://example.org/drain/cut-update"
+    made = requests.post(own_server.url + "/update", data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> 1 }} }}"},
+                         headers={"Authorization": f"Bearer {own_server.token}"}, timeout=30)
+    assert made.status_code == 204
+    update = f"CLEAR GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> 2 }} }}".encode()
+    cut = update.index(b";") + 2
+    assert _cut(own_server, "POST", "/update", "application/sparql-update", update, cut) == b"HTTP/1.1 400 BAD REQUEST"
+    form = b"update=" + update.replace(b" ", b"+").replace(b";", b"%3B")
+    assert _cut(own_server, "POST", "/update", "application/x-www-form-urlencoded", form, form.index(b"%3B") + 4) == b"HTTP/1.1 400 BAD REQUEST"
+    assert _triples(own_server, graph) == 1
+
+
+def test_a_graph_cut_short_by_a_broken_connection_is_refused_and_changes_nothing(own_server):
+    graph = "http://example.org/drain/cut-put"
+    turtle = b"<urn:a> <urn:b> 1 .\n<urn:a> <urn:b> 2 .\n<urn:a> <urn:b> 3 .\n"
+    status = _cut(own_server, "PUT", f"/store?graph={graph}", "text/turtle", turtle, turtle.index(b"\n") + 1)
+    assert status == b"HTTP/1.1 400 BAD REQUEST"
+    assert _triples(own_server, graph) == 0

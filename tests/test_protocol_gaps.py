@@ -277,6 +277,27 @@ def test_with_a_public_url_a_named_graph_is_located_under_it(public):
         201, f"{PUBLIC}store", {"graph": [graph]})
 
 
+@pytest.mark.parametrize("host", [None, "attacker.example"], ids=["own host", "another host"])
+def test_with_a_public_url_relative_iris_resolve_under_it_whatever_the_host(public, host):
+    """Relative IRIs of updates and queries resolve against the endpoint under ``public_url``, not the Host sent."""
+    name = uuid.uuid4().hex
+    headers = {**bearer(public), **({"Host": host} if host else {})}
+    written = requests.post(public.url + "/update", data={"update": f"INSERT DATA {{ GRAPH <g-{name}> {{ <s> <p> 1 }} }}"},
+                            headers=headers, timeout=30)
+    assert written.status_code == 204
+    assert ask(public, f"ASK {{ GRAPH <{PUBLIC}g-{name}> {{ <{PUBLIC}s> <{PUBLIC}p> 1 }} }}") is True
+    answer = requests.get(public.sparql(), params={"query": "SELECT (<s> AS ?s) WHERE {}"},
+                          headers={**headers, "Accept": "application/sparql-results+json"}, timeout=30)
+    assert answer.json()["results"]["bindings"] == [{"s": {"type": "uri", "value": f"{PUBLIC}s"}}]
+
+
+def test_with_a_public_url_the_service_description_names_its_endpoints_under_it(public):
+    described = requests.get(public.sparql(), headers={"Accept": "application/n-triples", "Host": "attacker.example"}, timeout=30)
+    endpoints = {t.object.value for t in ox.parse(described.content, ox.RdfFormat.N_TRIPLES)
+                 if t.predicate == ox.NamedNode("http://www.w3.org/ns/sparql-service-description#endpoint")}
+    assert (described.status_code, endpoints) == (200, {f"{PUBLIC}sparql", f"{PUBLIC}update"})
+
+
 def test_a_201_has_no_content_type_and_no_body(gaps):
     created = _turtle_post(gaps)
     assert (created.status_code, created.headers.get("Content-Type"), created.content) == (201, None, b"")

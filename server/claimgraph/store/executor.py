@@ -89,6 +89,14 @@ class Failed:
     error: BaseException
 
 
+class _Refused(Exception):
+    """The writer answered with ``error``: it changed nothing (as opposed to a writer stopped or lost unanswered)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 class _Sender:
     """A binary writer that sends what pyoxigraph serializes through a pipe, in chunks."""
 
@@ -297,7 +305,10 @@ class Executor(Store):
         self._busy: set[_Worker] = set()
         self._guard = threading.Lock()
         self._closed = False
-        self._run_writer(None)  # creates the store when there is none, so that readers can open it
+        try:
+            self._run_writer(None)  # creates the store when there is none, so that readers can open it
+        except _Refused as refusal:
+            raise refusal.error from None
         try:
             for reader in self._start_readers():
                 reader.wait_ready()
@@ -417,12 +428,19 @@ class Executor(Store):
         """
         if not self._lock.acquire_write(self.timeout):
             raise Busy(f"running queries kept the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
+        refused = False
         try:
             self._end_idle()
-            self._run_writer(sparql, base_iri)
-            # Only an applied write starts a new generation: a refused or stopped one left the store as it was.
-            self._generation += 1
+            try:
+                self._run_writer(sparql, base_iri)
+            except _Refused as refusal:
+                refused = True
+                raise refusal.error from None
         finally:
+            # A write the writer refused left the store as it was. An applied one, or one stopped or lost without
+            # an answer (it may have committed in its last instant), starts a new generation: no cache outlives it.
+            if not refused:
+                self._generation += 1
             try:
                 self._start_readers()
             finally:
@@ -451,7 +469,7 @@ class Executor(Store):
                 self._workers.discard(writer)
             writer.end(grace=self.timeout if isinstance(message, Done) else 0.0)
         if isinstance(message, Failed):
-            raise message.error
+            raise _Refused(message.error)
 
     def _release(self, worker: _Worker) -> None:
         with self._guard:

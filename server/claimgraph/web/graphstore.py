@@ -61,21 +61,11 @@ def _target(posted: uuid.UUID | None = None) -> ox.NamedNode | ox.DefaultGraph |
     return ox.DefaultGraph() if "default" in params else None
 
 
-def _external(endpoint: str, **values: object) -> str:
-    """The absolute URL of ``endpoint``: under ``public_url`` when it is set, else under the request's host."""
-    path = url_for(endpoint, **values)
-    public = services().config.public_url
-    if public is None:
-        return request.host_url.rstrip("/") + path
-    return public.rstrip("/") + path.removeprefix(request.script_root)
-
-
 def _posted(posted: uuid.UUID) -> ox.NamedNode:
     """The IRI of the graph the store created at ``/store/<posted>``, whatever host the request names; the IRI to
     create it under if there is none (see the module's docstring)."""
-    own = ox.NamedNode(_external("graphstore.posted", posted=posted))
-    if services().config.public_url is not None:
-        return own
+    own = ox.NamedNode(protocol.external("graphstore.posted", posted=posted))
+    # Also by path when public_url is set: graphs created before it was set keep the host they were created under.
     path = url_for("graphstore.posted", posted=posted)
     rows = answers.store().select(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRENDS(STR(?g), {ox.Literal(path)})) }} ORDER BY ?g"
@@ -98,8 +88,8 @@ def _exists(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
 
 def _location(graph: ox.NamedNode | ox.DefaultGraph) -> str:
     if isinstance(graph, ox.DefaultGraph):
-        return _external("graphstore.graph", default="")
-    return _external("graphstore.graph", graph=graph.value)
+        return protocol.external("graphstore.graph", default="")
+    return protocol.external("graphstore.graph", graph=graph.value)
 
 
 @blueprint.route("/store", methods=["GET", "HEAD"])
@@ -143,7 +133,7 @@ def write(posted: uuid.UUID | None = None) -> Response:
     if target is None:
         if request.method != "POST":
             raise protocol.ParamError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
-        target = ox.NamedNode(_external("graphstore.posted", posted=uuid.uuid4()))
+        target = ox.NamedNode(protocol.external("graphstore.posted", posted=uuid.uuid4()))
         location = target.value
     elif not _exists(target):
         location = target.value if posted is not None else _location(target)
@@ -180,7 +170,7 @@ def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
         if request.mimetype not in _TRIPLE_FORMATS:
             raise protocol.unsupported(f"{request.mimetype or 'no Content-Type'} is not a graph format accepted here", [*_TRIPLE_FORMATS, MULTIPART])
         return _graph_only(ox.parse(protocol.body(), _TRIPLE_FORMATS[request.mimetype], base_iri=base, rename_blank_nodes=True))
-    protocol.refuse_declared_too_large()
+    protocol.body()  # read whole and checked first: the parts are then parsed from it
     if request.form:
         name = next(iter(request.form))
         raise RequestError(f"part {name!r} is not a file; send each graph as a file part")

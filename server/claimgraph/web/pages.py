@@ -31,8 +31,8 @@ def void() -> Response:
     override = protocol.format_override(protocol.url_parameters())
     triples = description.void(
         answers.store(),
-        dataset_iri=url_for("pages.void", _external=True),
-        endpoint=url_for("sparql.query", _external=True),
+        dataset_iri=protocol.external("pages.void"),
+        endpoint=protocol.external("sparql.query"),
         title="claimgraph: claims made in the news, traced to the words of their sources",
     )
     return answers.triples_response(triples, override=override)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 from gunicorn.http.errors import ParseException
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, RequestURITooLarge, Unauthorized, UnsupportedMediaType
@@ -97,6 +97,19 @@ def unsupported(problem: str, accepted: Iterable[str]) -> UnsupportedMediaType:
     return UnsupportedMediaType(f"{problem}; send one of: {', '.join(accepted)}")
 
 
+def external(endpoint: str | None = None, **values: object) -> str:
+    """The absolute URL of ``endpoint`` (``url_for`` names and values), or of the request's own path: under the
+    ``public_url`` setting when it is set, else under the host the request names. Everything the service writes
+    into the store or publishes about itself (minted graph IRIs, base IRIs, service descriptions) is built here,
+    so that with ``public_url`` set no client's Host header reaches them.
+    """
+    path = url_for(endpoint, **values) if endpoint is not None else request.script_root + request.path
+    public = services().config.public_url
+    if public is None:
+        return request.host_url.rstrip("/") + path
+    return public.rstrip("/") + path.removeprefix(request.script_root)
+
+
 def url_parameters() -> MultiDict:
     """The parameters of the URL's query string.
 
@@ -131,13 +144,20 @@ def parameters(*, body_types: tuple[str, ...] = ()) -> tuple[MultiDict, str | No
 
 
 def body() -> bytes:
-    """The request body, whole.
+    """The request body, whole, and kept: form and multipart parsing read it from here afterwards.
 
     :raises RequestEntityTooLarge: (413) past the size limit, also for a chunked body, which
         werkzeug would otherwise cut at the limit without a word.
+    :raises RequestError: if the body ended before the length its Content-Length declares (the client's
+        connection broke): gunicorn hands over the part that came, and applying it would apply half an update.
     """
     refuse_declared_too_large()
-    data = request.get_data()
+    data = request.get_data(cache=True)
+    if request.content_length is not None and len(data) != request.content_length:
+        raise RequestError(
+            f"the request body ended after {len(data)} of the {request.content_length} bytes its Content-Length "
+            "declares; nothing was applied"
+        )
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if request.content_length is None and limit is not None and len(data) >= limit:
         raise RequestEntityTooLarge(f"a chunked request body of {limit} bytes or more is refused; the limit is below {limit} bytes")

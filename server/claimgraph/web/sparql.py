@@ -51,7 +51,7 @@ def query() -> Response:
         # A query's own FROM / FROM NAMED set its dataset when the protocol's parameters do not.
         union_default_graph=not scanned.sets_dataset,
         # Relative IRIs resolve against the endpoint's URL, as the SPARQL 1.1 Protocol tests expect.
-        base_iri=request.base_url,
+        base_iri=protocol.external(),
         **answers.wanted(override),
     )
     return answers.run(job, override=override)
@@ -77,7 +77,7 @@ def update() -> Response:
     using = [node.value for node in protocol.graphs(params, "using-graph-uri")]
     using_named = [node.value for node in protocol.graphs(params, "using-named-graph-uri")]
     text = add_using(text, using, using_named)
-    answers.store().update(text, base_iri=request.base_url)
+    answers.store().update(text, base_iri=protocol.external())
     return protocol.no_content()
 
 
@@ -90,8 +90,8 @@ def _service_description(override: str | None) -> Response:
     config = services().config
     triples = description.service(
         answers.store(),
-        endpoint=url_for("sparql.query", _external=True),
-        update_endpoint=url_for("sparql.update", _external=True),
+        endpoint=protocol.external("sparql.query"),
+        update_endpoint=protocol.external("sparql.update"),
         writable=bool(config.update_token),
     )
     return answers.triples_response(triples, html=_page() if override is None else None, override=override)
