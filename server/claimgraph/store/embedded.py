@@ -21,6 +21,7 @@ from claimgraph.rdf import formats, jsonld
 from claimgraph.rdf.sparqltext import scan
 from claimgraph.store.base import Answer, Head, Query, Store, spool
 
+
 def no_store(path: Path) -> StoreError:
     """The error for a store that is not there, with what to do about it."""
     return StoreError(f"no store at {path}: run `claimgraph load` first (or set CLAIMGRAPH_STORE)")

@@ -65,13 +65,15 @@ def _posted(posted: uuid.UUID) -> ox.NamedNode:
     """The IRI of the graph the store created at ``/store/<posted>``, whatever host the request names; the IRI to
     create it under if there is none (see the module's docstring)."""
     own = ox.NamedNode(protocol.external("graphstore.posted", posted=posted))
-    # Also by path when public_url is set: graphs created before it was set keep the host they were created under.
+    if _exists(own):
+        return own
+    # Else by path, also when public_url is set: graphs created before it keep the host they were created under.
     path = url_for("graphstore.posted", posted=posted)
     rows = answers.store().select(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRENDS(STR(?g), {ox.Literal(path)})) }} ORDER BY ?g"
     )
     found = [row["g"] for row in rows if _names_only(row["g"].value, path)]
-    return own if own in found or not found else found[0]
+    return found[0] if found else own
 
 
 def _names_only(iri: str, path: str) -> bool:
