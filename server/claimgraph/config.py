@@ -44,6 +44,12 @@ def _public_url(value: str) -> None:
         raise ValueError(f"must be an absolute http or https URL with no query or fragment, e.g. https://claims.example.org/, got {value!r}")
 
 
+def _iri_base(value: str) -> None:
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or not value.endswith("/"):
+        raise ValueError(f"must be an absolute http or https IRI ending in '/', e.g. https://w3id.org/claimgraph/, got {value!r}")
+
+
 def _path(text: str) -> Path:
     if not text:
         raise ValueError("must be a path, got an empty text")
@@ -118,6 +124,9 @@ class Config:
     #: Unset, they are minted under the URL the POST was sent to; a service behind a proxy, or reached by several
     #: names, must set it.
     public_url: str | None = _setting(None, kind=str, check=_public_url)
+    #: the IRI base the dataset mints its IRIs under; each IRI below it is served at the same path below the
+    #: service's own root (``<iri_base>id/claim/x`` at ``/id/claim/x``, ``<iri_base>ontology`` at ``/ontology``).
+    iri_base: str = _setting("https://w3id.org/claimgraph/", kind=str, check=_iri_base)
     #: bearer token that unlocks writes; writes are refused while it is unset.
     update_token: str | None = _setting(None, kind=str)
     #: seconds a query or update may run before its worker process is ended.

@@ -208,13 +208,18 @@ def graphs(params: MultiDict, name: str) -> tuple[ox.NamedNode, ...]:
 
     :raises ParamError: naming the parameter, for a value that is not an absolute IRI.
     """
-    found = []
-    for value in params.getlist(name):
-        try:
-            found.append(ox.NamedNode(value))
-        except ValueError as error:
-            raise ParamError(name, f"{value!r} is not an absolute IRI ({error})") from error
-    return tuple(found)
+    return tuple(named_node(value, name) for value in params.getlist(name))
+
+
+def named_node(value: str, name: str) -> ox.NamedNode:
+    """The IRI ``value`` that the parameter ``name`` gave.
+
+    :raises ParamError: naming the parameter, if ``value`` is not an absolute IRI.
+    """
+    try:
+        return ox.NamedNode(value)
+    except ValueError as error:
+        raise ParamError(name, f"{value!r} is not an absolute IRI ({error})") from error
 
 
 def no_content() -> Response:
