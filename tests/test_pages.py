@@ -90,7 +90,7 @@ def test_void_refuses_a_format_that_is_not_rdf_naming_format(app, name):
     response = app.get("/.well-known/void", params={"format": name})
     assert (response.status_code, response.json["parameter"]) == (400, "format")
     assert response.json["detail"] == (f"parameter 'format': unknown or unsuitable format {name!r} here; "
-                                       "use one of: json, json-ld, jsonld, nq, nquads, nt, ntriples, rdf, rdf+xml, rdfxml, trig, ttl, turtle, xml")
+                                       "use one of: html, json, json-ld, jsonld, nq, nquads, nt, ntriples, rdf, rdf+xml, rdfxml, trig, ttl, turtle, xml")
 
 
 @pytest.mark.parametrize("accept", list(RDFLIB))

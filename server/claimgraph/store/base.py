@@ -21,6 +21,8 @@ import pyoxigraph as ox
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 #: SPARQL results in JSON: what :meth:`Store.select` and :meth:`Store.ask` ask for and read back.
 _RESULTS_JSON = "application/sparql-results+json"
+#: RDF graphs in N-Triples: what :meth:`Store.construct` asks for and reads back.
+_N_TRIPLES = "application/n-triples"
 CHUNK = 64 * 1024
 #: answers up to this size stay in memory while spooled; larger ones go to a temporary file.
 SPOOL_IN_MEMORY = 4 * 1024 * 1024
@@ -207,6 +209,15 @@ class Store(abc.ABC):
         solutions = self._solutions(sparql, options)
         names = [variable.value for variable in solutions.variables]
         return [{name: row[name] for name in names if row[name] is not None} for row in solutions]
+
+    def construct(self, sparql: str, **options: object) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE query (``options`` as :meth:`select`); blank nodes keep their
+        identity within the one answer.
+
+        :raises NotAcceptable: if ``sparql`` is not a CONSTRUCT or DESCRIBE query; otherwise as :meth:`query`.
+        """
+        answer = self.query(Query(sparql, results_as=None, graph_as=_N_TRIPLES, **options))
+        return [quad.triple for quad in ox.parse(answer.body(), ox.RdfFormat.N_TRIPLES)]
 
     def ask(self, sparql: str, **options: object) -> bool:
         """The answer of an ASK query (``options`` and errors as :meth:`select`)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
 
-from claimgraph.web import answers, description, protocol
+from claimgraph.rdf import formats
+from claimgraph.web import answers, description, protocol, terms
 from claimgraph.web.services import services
 
 blueprint = Blueprint("pages", __name__)
@@ -24,18 +25,50 @@ def home() -> str:
 @blueprint.route("/.well-known/void")
 def void() -> Response:
     """The VoID description of the dataset, with triple and entity counts per graph: in the RDF format ``format=``
-    names, else by content negotiation.
+    names, else by content negotiation (RDF first; a page for browsers, which prefer HTML).
 
-    :raises ParamError: (400, naming ``format``) if ``format=`` names no RDF format.
+    :raises ParamError: (400, naming ``format``) if ``format=`` names no RDF format nor ``html``.
+    :raises NotAcceptable: (406) if the client accepts neither RDF nor HTML.
     """
-    override = protocol.format_override(protocol.url_parameters())
     triples = description.void(
         answers.store(),
         dataset_iri=protocol.external("pages.void"),
         endpoint=protocol.external("sparql.query"),
         title="claimgraph: claims made in the news, traced to the words of their sources",
     )
-    return answers.triples_response(triples, override=override)
+    return _described(triples, "pages.void", "VoID description",
+                      "The dataset as VoID describes it: its SPARQL endpoint, and each named graph with its counts.")
+
+
+@blueprint.route("/service-description")
+def service_description() -> Response:
+    """The SPARQL 1.1 Service Description of ``/sparql`` (also answered by ``GET /sparql`` without a query, to RDF
+    clients): RDF by ``format=`` or content negotiation, or a page for browsers.
+
+    :raises ParamError, NotAcceptable: as :func:`void`.
+    """
+    triples = description.service(
+        answers.store(),
+        endpoint=protocol.external("sparql.query"),
+        update_endpoint=protocol.external("sparql.update"),
+        writable=bool(services().config.update_token),
+    )
+    return _described(triples, "pages.service_description", "Service description",
+                      "What the SPARQL endpoint offers, as the SPARQL 1.1 Service Description vocabulary states it.")
+
+
+def _described(triples: list, endpoint: str, title: str, summary: str) -> Response:
+    """``triples`` (a description of the service or its data) as RDF, or rendered as a page for browsers."""
+    store = answers.store()
+
+    def page() -> str:
+        names = terms.labels(store, terms.linked(triples))
+        table = terms.Table(triples, names, store.prefixes, link=terms.term_url)
+        nodes = [(table.value(node, frozenset()), table.rows(node)) for node in terms.roots(triples)]
+        return render_template("rdf_description.html", title=title, summary=summary, nodes=nodes)
+
+    return terms.respond([*formats.RDF_MEDIA_TYPES, formats.HTML], protocol.format_override(protocol.url_parameters()),
+                         lambda name: url_for(endpoint, format=name), html=page, rdf=lambda: triples)
 
 
 @blueprint.route("/healthz")
