@@ -17,7 +17,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from claimgraph.errors import ParamError
 from claimgraph.rdf import formats
@@ -168,15 +168,11 @@ def _answer(store: Store, iri: ox.NamedNode, override: str | None, url_for_suffi
 def _generic_page(store: Store, iri: ox.NamedNode) -> str:
     """The page of any resource: label, types, its properties, the selectors it holds, and what refers to it."""
     triples = bounded(store, iri)
-    incoming = store.select(
-        f"SELECT ?s ?p WHERE {{ ?s ?p {iri} FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {INCOMING_SHOWN}"
-    )
-    counts = store.select(
-        f"""SELECT (COUNT(?s) AS ?incoming) (SUM(?inside) AS ?graph) WHERE {{
-              {{ ?s ?p {iri} FILTER(isIRI(?s)) BIND(0 AS ?inside) }} UNION {{ GRAPH {iri} {{ ?x ?y ?z }} BIND(1 AS ?inside) }}
-            }}"""
-    )[0]
-    graph_triples = int(counts["graph"].value)
+    # A triple held in several graphs is one link, hence DISTINCT (the default graph is their union).
+    linking = f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {iri} FILTER(isIRI(?s)) }}"
+    incoming = store.select(f"{linking} ORDER BY ?p ?s LIMIT {INCOMING_SHOWN}")
+    referred_count = int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {linking} }} }}")[0]["n"].value)
+    graph_triples = int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")[0]["n"].value)
     named = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
     names = terms.labels(store, terms.linked(triples) | named | {row["s"] for row in incoming})
     table = terms.Table(triples, names, store.prefixes)
@@ -191,7 +187,7 @@ def _generic_page(store: Store, iri: ox.NamedNode) -> str:
         rows=table.rows(iri, without=(terms.RDF_TYPE,)),
         parts=parts,
         referred=referred,
-        referred_count=int(counts["incoming"].value),
+        referred_count=referred_count,
         graph_triples=graph_triples,
     )
 

@@ -17,6 +17,7 @@ from claimgraph.model import dataset
 from claimgraph.rdf import formats
 from claimgraph.store.base import Store
 from claimgraph.web import answers, iris
+from claimgraph.web.description import SD
 
 SCHEMA = "http://schema.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -31,7 +32,7 @@ RDF_LANG_STRING = RDF + "langString"
 LABEL_PROPERTIES = (SCHEMA + "name", RDFS + "label", SKOS + "prefLabel", SCHEMA + "headline")
 CLAIM_TEXT = SCHEMA + "text"
 #: Prefixes every reader of RDF knows, for the vocabularies the dataset's own prefixes leave out.
-WELL_KNOWN = {"rdf": RDF}
+WELL_KNOWN = {"rdf": RDF, "sd": SD}
 #: The RDF formats a page offers as alternates, by the suffix (or ``format=`` value) that chooses each.
 ALTERNATE_SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
 
