@@ -174,6 +174,12 @@ def test_an_unknown_iri_is_404(app):
     assert problem(response)["detail"] == f"the store holds nothing about <{BASE}id/claim/no-such-claim>"
 
 
+def test_an_unknown_iri_with_a_suffix_is_404_naming_the_iri_without_it(app):
+    response = app.get("/id/claim/no-such-claim.ttl", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert problem(response)["detail"] == f"the store holds nothing about <{BASE}id/claim/no-such-claim>"
+
+
 def test_an_unknown_iri_by_resource_is_404(app):
     response = app.get("/resource", params={"iri": "http://example.org/nothing-here"}, headers={"Accept": "application/json"})
     assert response.status_code == 404
@@ -254,14 +260,16 @@ def test_resource_redirects_an_ontology_term_to_its_anchor(app):
 def test_resource_answers_an_iri_written_through_update(server):
     thing, graph = "http://example.org/x", "http://example.org/test-resources"
     place = next(iri for kind, iri in KINDS.items() if kind.startswith("place["))
-    update = (f"INSERT DATA {{ GRAPH <{graph}> {{ <{thing}> <http://schema.org/name> \"A thing written by a test\" ; "
+    name = "A thing <script>alert(1)</script> written by a test"
+    update = (f"INSERT DATA {{ GRAPH <{graph}> {{ <{thing}> <http://schema.org/name> {ox.Literal(name)} ; "
               f"<http://schema.org/about> <{place}> }} }}")
     written = server.post("/update", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
     assert written.status_code == 204
     try:
         html = server.get("/resource", params={"iri": thing}, headers={"Accept": "text/html"})
         assert (html.status_code, media_type(html)) == (200, "text/html")
-        assert "<h1>A thing written by a test</h1>" in html.text
+        assert f"<h1>{escape(name)}</h1>" in html.text
+        assert "<script>" not in html.text
         assert server.url + path_of(place) in page(html).hrefs("a")
         for wanted_type, url in alternates(html).items():
             alternate = server.get(url, headers={"Accept": "text/html"})
@@ -269,7 +277,7 @@ def test_resource_answers_an_iri_written_through_update(server):
         turtle = server.get("/resource", params={"iri": thing}, headers={"Accept": "text/turtle"})
         assert (turtle.status_code, media_type(turtle)) == (200, "text/turtle")
         wanted = rdflib.Graph()
-        wanted.add((rdflib.URIRef(thing), SCHEMA.name, rdflib.Literal("A thing written by a test")))
+        wanted.add((rdflib.URIRef(thing), SCHEMA.name, rdflib.Literal(name)))
         wanted.add((rdflib.URIRef(thing), SCHEMA.about, rdflib.URIRef(place)))
         wanted += [(rdflib.URIRef(place), SCHEMA.name, name) for name in CURATED.objects(rdflib.URIRef(place), SCHEMA.name)]
         assert rdflib.compare.isomorphic(parsed(turtle), wanted)
@@ -370,3 +378,16 @@ def test_the_service_description_has_a_page_and_the_rdf_of_sparql(app):
     assert (turtle.status_code, from_sparql.status_code) == (200, 200)
     assert rdflib.compare.isomorphic(parsed(turtle), parsed(from_sparql))
 
+
+
+def test_an_iri_ending_in_a_suffix_is_served_when_only_the_whole_path_is_known(app):
+    iri, graph = BASE + "id/test-resources/notes.ttl", "http://example.org/test-resources-suffix"
+    authorization = {"Authorization": f"Bearer {TOKEN}"}
+    update = f"INSERT DATA {{ GRAPH <{graph}> {{ <{iri}> <http://schema.org/name> \"notes\" }} }}"
+    assert app.post("/update", data={"update": update}, headers=authorization).status_code == 204
+    try:
+        response = app.get("/id/test-resources/notes.ttl", headers={"Accept": "application/n-triples"})
+        assert (response.status_code, media_type(response)) == (200, "application/n-triples")
+        assert set(parsed(response)) == {(rdflib.URIRef(iri), SCHEMA.name, rdflib.Literal("notes"))}
+    finally:
+        assert app.post("/update", data={"update": f"DROP GRAPH <{graph}>"}, headers=authorization).status_code == 204

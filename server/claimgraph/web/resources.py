@@ -58,15 +58,14 @@ def dataset_resource(rest: str, folder: str) -> Response:
     """
     path = f"{folder}/{rest}"
     stem, dot, suffix = path.rpartition(".")
+    suffixed = bool(dot) and suffix in SUFFIXES
     store = answers.store()
-    if dot and suffix in SUFFIXES and "/" not in suffix:
-        iri = _iri(iris.iri_of(stem))
-        if iri is not None and _known(store, iri):
-            return _answer(store, iri, _suffix_override(suffix), lambda name: f"{iris.local_path(iri.value)}.{name}")
-    iri = _iri(iris.iri_of(path))
-    if iri is None or not _known(store, iri):
-        abort(404, f"the store holds nothing about <{iris.iri_of(path)}>")
-    override = protocol.format_override(protocol.url_parameters())
+    if suffixed and (iri := _iri(iris.iri_of(stem))) is not None and _known(store, iri):
+        override = _suffix_override(suffix)
+    elif (iri := _iri(iris.iri_of(path))) is not None and _known(store, iri):
+        override = protocol.format_override(protocol.url_parameters())
+    else:
+        abort(404, f"the store holds nothing about <{iris.iri_of(stem if suffixed else path)}>")
     return _answer(store, iri, override, lambda name: f"{iris.local_path(iri.value)}.{name}")
 
 
@@ -115,7 +114,7 @@ def ontology(suffix: str | None) -> Response:
     if not triples:
         abort(404, f"the store holds no ontology graph <{graph.value}>")
     return terms.respond(OFFERS, override, lambda name: url_for("resources.ontology", suffix=name),
-                    html=lambda: _ontology_page(store, graph, triples), rdf=lambda: triples)
+                         html=lambda: _ontology_page(store, graph, triples), rdf=lambda: triples)
 
 
 def description(store: Store, iri: ox.NamedNode) -> list[ox.Triple]:
@@ -162,7 +161,7 @@ def _suffix_override(suffix: str) -> str:
 def _answer(store: Store, iri: ox.NamedNode, override: str | None, url_for_suffix: Callable[[str], str]) -> Response:
     """The page of ``iri`` (:func:`views.page`, else the generic page) or its :func:`description` in RDF."""
     return terms.respond(OFFERS, override, url_for_suffix, html=lambda: views.page(iri) or _generic_page(store, iri),
-                    rdf=lambda: description(store, iri))
+                         rdf=lambda: description(store, iri))
 
 
 def _generic_page(store: Store, iri: ox.NamedNode) -> str:
