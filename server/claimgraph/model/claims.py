@@ -60,6 +60,9 @@ WHERE {
 }
 """
 
+#: How many claims there are (as ``?n``).
+COUNT = "SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a <https://w3id.org/claimgraph/ontology#Claim> }"
+
 #: The graphs of the sources, as the data keeps them: each named graph that holds claims or an archived source.
 SOURCE_GRAPHS = """
 PREFIX cg: <https://w3id.org/claimgraph/ontology#>

@@ -3,9 +3,9 @@ as CSV and as schema.org ``Claim`` items.
 
 Every download is made in a query worker and spooled (memory up to 4 MiB, then a temporary file) before it is
 sent in chunks with its length, as every answer of the worker pool is: a slow client then holds no worker and
-blocks no write, and the time limit never cuts a download already begun. Only the JSON-LD of a whole dataset is
-built in memory by the worker, since compacting needs the whole graph; the CSV and the schema.org items are built
-here from one SELECT answer.
+blocks no write, and the time limit never cuts a download already begun. Only JSON-LD (of the dataset or of a
+source) is built in memory by the worker, since compacting needs the whole graph; the CSV and the schema.org items
+are built here, in memory, from one SELECT answer.
 
 Each download has a weak ETag, ``W/"<nonce>.<generation>"``: the store's generation changes with every write
 through this service, and the nonce, drawn when the application starts, keeps a tag of an earlier run (whose
@@ -49,7 +49,6 @@ QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 #: The union of the graphs, each triple once.
 _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-_CLAIMS = "SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a <https://w3id.org/claimgraph/ontology#Claim> }"
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 
@@ -229,7 +228,7 @@ def claim_export(extension: str) -> Response:
 
 @functools.lru_cache(maxsize=4)
 def _sizes(store: Store, generation: int) -> dict[str, int]:
-    return {name: int(store.select(sparql)[0]["n"].value) for name, sparql in (("triples", _TRIPLES), ("claims", _CLAIMS))}
+    return {name: int(store.select(sparql)[0]["n"].value) for name, sparql in (("triples", _TRIPLES), ("claims", claims.COUNT))}
 
 
 def listing() -> list[dict[str, object]]:
