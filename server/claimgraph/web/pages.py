@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
 
+from claimgraph.rdf import formats
 from claimgraph.web import answers, description, protocol
 from claimgraph.web.services import services
 
@@ -34,6 +35,7 @@ def void() -> Response:
         dataset_iri=protocol.external("pages.void"),
         endpoint=protocol.external("sparql.query"),
         title="claimgraph: claims made in the news, traced to the words of their sources",
+        dumps=[protocol.external("export.dataset", extension=row.format.file_extension) for row in formats.of_kind(formats.GRAPHS)],
     )
     return answers.triples_response(triples, override=override)
 
