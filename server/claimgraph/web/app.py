@@ -67,12 +67,13 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import graphstore, pages, protocol, queries, resources, sparql
+    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, sparql
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
 
-    for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint):
+    for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint,
+                      export.blueprint):
         app.register_blueprint(blueprint)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)

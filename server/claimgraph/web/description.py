@@ -6,6 +6,7 @@ Counts come from the store through the :class:`~claimgraph.store.base.Store` int
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -47,8 +48,9 @@ def _triple(subject, predicate: str, obj) -> ox.Triple:
     return ox.Triple(subject, ox.NamedNode(predicate), obj)
 
 
-def void(store: Store, *, dataset_iri: str, endpoint: str, title: str) -> list[ox.Triple]:
-    """The VoID description: the whole dataset, and one subset per named graph with triple and entity counts."""
+def void(store: Store, *, dataset_iri: str, endpoint: str, title: str, dumps: Iterable[str] = ()) -> list[ox.Triple]:
+    """The VoID description: the whole dataset with its SPARQL endpoint and a ``void:dataDump`` per URL of ``dumps``
+    (the whole-dataset downloads), and one subset per named graph with triple and entity counts."""
     dataset = ox.NamedNode(dataset_iri)
     counts = graph_counts(store)
     triples = [
@@ -57,6 +59,7 @@ def void(store: Store, *, dataset_iri: str, endpoint: str, title: str) -> list[o
         _triple(dataset, VOID + "sparqlEndpoint", ox.NamedNode(endpoint)),
         _triple(dataset, VOID + "triples", ox.Literal(sum(c["triples"] for c in counts))),
     ]
+    triples += [_triple(dataset, VOID + "dataDump", ox.NamedNode(url)) for url in dumps]
     for count in counts:
         subset = ox.BlankNode()
         triples += [

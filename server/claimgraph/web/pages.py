@@ -35,6 +35,7 @@ def void() -> Response:
         dataset_iri=protocol.external("pages.void"),
         endpoint=protocol.external("sparql.query"),
         title="claimgraph: claims made in the news, traced to the words of their sources",
+        dumps=[protocol.external("export.dataset", extension=row.format.file_extension) for row in formats.of_kind(formats.GRAPHS)],
     )
     return _described(triples, "pages.void", "VoID description",
                       "The dataset as VoID describes it: its SPARQL endpoint, and each named graph with its counts.")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
 from claimgraph.store.base import Query
-from claimgraph.web import answers, description, protocol
+from claimgraph.web import answers, description, editor, protocol
 from claimgraph.web.services import services
 
 blueprint = Blueprint("sparql", __name__)
@@ -37,7 +37,7 @@ def query() -> Response:
             raise protocol.ParamError("query", "missing")
         return _service_description(override)
     if override is None and answers.prefers_html():
-        return Response(_page(text), mimetype=formats.HTML)
+        return _editor_response(Response(_page(text), mimetype=formats.HTML))
     scanned = scan(text)
     scanned.refuse_remote(services().config.remote_allow)
     default_graph = protocol.graphs(params, "default-graph-uri")
@@ -55,6 +55,25 @@ def query() -> Response:
         **answers.wanted(override),
     )
     return answers.run(job, override=override)
+
+
+@blueprint.route("/prefixes")
+def prefixes() -> Response:
+    """The dataset's namespace prefixes as a JSON object, prefix → namespace IRI (prefix.cc's shape), for the
+    editor's prefix autocompletion."""
+    return jsonify(dict(services().store.prefixes))
+
+
+@blueprint.route("/labels", methods=["GET", "POST"])
+def labels() -> Response:
+    """The labels of the IRIs given as ``iri`` (repeated; in the URL, or in a form body for many) as a JSON object
+    IRI → label (see :func:`editor.labels`); an IRI without a label is left out.
+
+    :raises ParamError: (400, naming ``iri``) for a value that is not an absolute IRI, or too many IRIs.
+    :raises UnsupportedMediaType: (415) for a POST body that is not a form.
+    """
+    params, _ = protocol.parameters()
+    return jsonify(editor.labels(protocol.named_node(value, "iri") for value in params.getlist("iri")))
 
 
 @blueprint.route("/update", methods=["POST"])
@@ -82,8 +101,9 @@ def update() -> Response:
 
 
 def _page(text: str = "") -> str:
-    return render_template("sparql.html", query=text, catalog=services().catalog,
-                           results=formats.for_form("SELECT"), graphs=formats.for_form("CONSTRUCT"))
+    return render_template("sparql.html", query=text or editor.default_query(), catalog=services().catalog,
+                           results=formats.for_form("SELECT"), graphs=formats.for_form("CONSTRUCT"),
+                           settings=editor.settings())
 
 
 def _service_description(override: str | None) -> Response:
@@ -94,4 +114,11 @@ def _service_description(override: str | None) -> Response:
         update_endpoint=protocol.external("sparql.update"),
         writable=bool(config.update_token),
     )
-    return answers.triples_response(triples, html=_page() if override is None else None, override=override)
+    return _editor_response(answers.triples_response(triples, html=_page() if override is None else None, override=override))
+
+
+def _editor_response(response: Response) -> Response:
+    """``response``, with the editor's Content-Security-Policy when it is the editor page."""
+    if response.mimetype == formats.HTML:
+        response.headers["Content-Security-Policy"] = editor.CONTENT_SECURITY_POLICY
+    return response
