@@ -3,6 +3,7 @@ SPARQL search pattern at /sparql and in the canned query. Expectations are read 
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
 from html.parser import HTMLParser
@@ -466,6 +467,14 @@ def test_a_malformed_search_pattern_is_400(app, pattern):
     query = PREFIXES + f"SELECT * WHERE {{ SERVICE cg:search {pattern} }}"
     response = app.get("/sparql", params={"query": query})
     assert (response.status_code, media_type(response)) == (400, PROBLEM), body(response)[:300]
+    assert "parameter" not in problem(response)
+
+
+def test_the_canned_query_without_a_word_is_400_naming_text(app):
+    response = app.get("/queries/search", params={"text": "*"}, headers={"Accept": "application/sparql-results+json"})
+    assert (response.status_code, problem(response)["parameter"]) == (400, "text")
+    missing = app.get("/queries/search", headers={"Accept": "application/sparql-results+json"})
+    assert (missing.status_code, problem(missing)["parameter"]) == (400, "text")
 
 
 def test_the_pattern_in_a_string_or_a_comment_is_left_alone(app):
@@ -491,3 +500,19 @@ def test_service_blocks_are_found_by_full_iri_and_declared_prefix_only():
         "SERVICE s:search { ?a s:matches 'x' }", f'SERVICE silent <{SERVICE}> {{ ?b s:matches "}}" }}',
     ]
     assert [token.text for token in blocks[1].body] == ["?b", "s:matches", '"}"']
+
+
+def test_concurrent_searches_over_gunicorns_threads_answer_as_one_at_a_time(server):
+    """The index's one connection is shared by the request threads under a lock; a write between rounds of
+    concurrent searches makes them wait for one rebuild, and then every one of them sees it."""
+    terms = ["refugees", "poverty", "CCTV", "Vilvoorde", "buddy", "refug*", '"poverty rate"', "Mechelen"] * 3
+    alone = {term: found(server, term) for term in set(terms)}
+    graph = "https://example.org/test-search/concurrent"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(lambda term: found(server, term), terms)) == [alone[term] for term in terms]
+        try:
+            _update(server, f'INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#c> a cg:Claim ; schema:text "Poverty, CCTV, buddy." }} }}')
+            after = list(pool.map(lambda term: found(server, term), ["poverty", "CCTV", "buddy"] * 4))
+        finally:
+            _update(server, f"DROP SILENT GRAPH <{graph}>")
+    assert all(f"{graph}#c" in hits for hits in after)

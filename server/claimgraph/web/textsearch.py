@@ -39,15 +39,19 @@ def index() -> SearchIndex:
     return services().search
 
 
-def match(text: str, name: str) -> Match:
-    """``text`` read as a search (words, phrases, prefixes, ``OR``).
+def match(text: str, parameter: str | None) -> Match:
+    """``text`` read as a search (words, phrases, prefixes, ``OR``); ``parameter`` is the request or canned-query
+    parameter that gave it, ``None`` for a string of a SPARQL search pattern.
 
-    :raises ParamError: naming the parameter ``name`` if it holds no word to search for.
+    :raises ParamError: naming ``parameter``, if ``text`` holds no word to search for.
+    :raises RequestError: so, when ``parameter`` is ``None``.
     """
     try:
         return Match.parse(text)
     except ValueError as error:
-        raise ParamError(name, str(error)) from None
+        if parameter is None:
+            raise RequestError(f"cg:matches: {error}") from None
+        raise ParamError(parameter, str(error)) from None
 
 
 def expand(sparql: str, bindings: Mapping[str, Term] | None = None) -> str:
@@ -58,6 +62,7 @@ def expand(sparql: str, bindings: Mapping[str, Term] | None = None) -> str:
 
     :raises RequestError: if a block is not one subject variable with ``cg:matches`` (a plain string, or a bound
         variable) and optionally ``cg:score`` (a variable), or its text holds no word to search for.
+    :raises ParamError: naming the parameter, if the text is a parameter's (``bindings``) and holds no word.
     """
     namespace = vocabulary(services().config)
     blocks = service_blocks(sparql, namespace + "search")
@@ -66,8 +71,8 @@ def expand(sparql: str, bindings: Mapping[str, Term] | None = None) -> str:
     prefixes = declared_prefixes(tokens(sparql))
     limit = services().config.max_rows
     for block in reversed(blocks):
-        subject, text, score = _pattern(block.body, prefixes, namespace, bindings or {})
-        hits = index().matching(match(text, "cg:matches"), limit)
+        subject, (text, parameter), score = _pattern(block.body, prefixes, namespace, bindings or {})
+        hits = index().matching(match(text, parameter), limit)
         if score is None:
             values = f"VALUES {subject} {{ {' '.join(str(ox.NamedNode(iri)) for iri, _ in hits)} }}"
         else:
@@ -78,8 +83,9 @@ def expand(sparql: str, bindings: Mapping[str, Term] | None = None) -> str:
 
 
 def _pattern(body: tuple[Token, ...], prefixes: dict[str, str], namespace: str,
-             bindings: Mapping[str, Term]) -> tuple[str, str, str | None]:
-    """The subject variable, the search text and the score variable (or ``None``) of a search block's tokens.
+             bindings: Mapping[str, Term]) -> tuple[str, tuple[str, str | None], str | None]:
+    """The subject variable, the search text with the parameter it is bound by (or ``None``), and the score
+    variable (or ``None``) of a search block's tokens.
 
     :raises RequestError: as :func:`expand`.
     """
@@ -107,15 +113,16 @@ def _pattern(body: tuple[Token, ...], prefixes: dict[str, str], namespace: str,
     return subject, _text(text, bindings, shape), score.text if score is not None else None
 
 
-def _text(token: Token, bindings: Mapping[str, Term], shape: str) -> str:
-    """The string that ``token`` (a string literal, or a variable ``bindings`` binds to a literal) writes."""
+def _text(token: Token, bindings: Mapping[str, Term], shape: str) -> tuple[str, str | None]:
+    """The string that ``token`` (a string literal, or a variable ``bindings`` binds to a literal) writes, and the
+    name of the variable when it is one."""
     if token.kind == "variable":
         bound = bindings.get(token.text[1:])
         if not isinstance(bound, ox.Literal):
             raise RequestError(f"cg:matches {token.text}: the variable is bound to no text here; {shape}")
-        return bound.value
+        return bound.value, token.text[1:]
     if token.kind != "string":
         raise RequestError(f"cg:matches takes a plain string, not {token.text}; {shape}")
     # The scanner matched the token as one whole string, so it is nothing else: pyoxigraph reads its escapes.
     [quad] = ox.parse(f"<s:> <p:> {token.text} .", ox.RdfFormat.TURTLE)
-    return quad.object.value
+    return quad.object.value, None
