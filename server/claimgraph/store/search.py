@@ -150,6 +150,11 @@ class ClaimHit:
     score: float | None
     facets: Mapping[str, tuple[str, ...]]
 
+    @property
+    def says_it(self) -> bool:
+        """Whether the claim's own words hold a match (else it was found by its quotes or names)."""
+        return any(hit for _, hit in self.marked)
+
 
 @dataclasses.dataclass(frozen=True)
 class EntityHit:
