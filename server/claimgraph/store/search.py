@@ -315,8 +315,8 @@ class _Builder:
 
     def __init__(self, select, namespaces: Mapping[str, str]) -> None:
         self._select = select
-        prefix, local = zip(*(name.split(":") for name in _CLASSES.values()))
-        self._classes_of = {facet: namespaces[p] + l for facet, p, l in zip(_CLASSES, prefix, local)}
+        #: the class of each facet of :data:`_CLASSES`, as a full IRI.
+        self._classes_of = {facet: namespaces[name.partition(":")[0]] + name.partition(":")[2] for facet, name in _CLASSES.items()}
 
     def build(self) -> sqlite3.Connection:
         labels = self._labels()
