@@ -154,6 +154,66 @@ def scan(sparql: str) -> Scan:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class ServiceBlock:
+    """A ``SERVICE [SILENT] <endpoint> { … }`` block: where it stands in the text, and the tokens between its braces."""
+
+    #: the offset of ``SERVICE``, and the offset just past the closing brace.
+    start: int
+    end: int
+    body: tuple[Token, ...]
+
+
+def declared_prefixes(found: Iterable[Token]) -> dict[str, str]:
+    """The namespaces that the ``PREFIX`` declarations among ``found`` bind, by prefix (without the colon)."""
+    found = list(found)
+    return {
+        found[index + 1].text[:-1]: found[index + 2].text[1:-1]
+        for index, token in enumerate(found[:-2])
+        if token.is_keyword("PREFIX") and found[index + 1].kind == "pname" and found[index + 1].text.endswith(":")
+        and found[index + 2].kind == "iri"
+    }
+
+
+def iri_of(token: Token, prefixes: dict[str, str]) -> str | None:
+    """The IRI that ``token`` writes, as ``<iri>`` or as a prefixed name of ``prefixes``; ``None`` if it writes none
+    (another kind of token, an undeclared prefix). A relative IRI is returned as written."""
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def service_blocks(sparql: str, endpoint: str) -> list[ServiceBlock]:
+    """Every ``SERVICE`` block of ``sparql`` that names ``endpoint``, as a full IRI or by a prefixed name that the
+    query's own ``PREFIX`` declarations bind, in the order they stand.
+
+    :raises RequestError: if such a block has no closing brace.
+    """
+    found = list(tokens(sparql))
+    prefixes = declared_prefixes(found)
+    blocks = []
+    for index, token in enumerate(found):
+        if not token.is_keyword("SERVICE"):
+            continue
+        target = index + 2 if index + 1 < len(found) and found[index + 1].is_keyword("SILENT") else index + 1
+        opening = target + 1
+        if opening >= len(found) or iri_of(found[target], prefixes) != endpoint or found[opening].text != "{":
+            continue
+        depth = 0
+        for closing in range(opening, len(found)):
+            depth += {"{": 1, "}": -1}.get(found[closing].text, 0)
+            if depth == 0:
+                break
+        else:
+            raise RequestError(f"SERVICE {found[target].text} {{ has no closing brace")
+        blocks.append(ServiceBlock(token.start, found[closing].start + 1, tuple(found[opening + 1 : closing])))
+    return blocks
+
+
 def refuse_remote(sparql: str, allowed: Iterable[str] = ()) -> None:
     """Refuse ``SERVICE`` and ``LOAD`` in ``sparql`` unless they name an endpoint in ``allowed``, as :meth:`Scan.refuse_remote`.
 

@@ -30,7 +30,8 @@ from claimgraph.errors import (
 from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
-from claimgraph.web import services
+from claimgraph.store.search import FullTextIndex
+from claimgraph.web import services, textsearch
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
@@ -40,6 +41,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     :raises CatalogError: if a canned query is malformed.
     :raises DataError: if the JSON-LD context cannot be read.
     :raises StoreError: if the store cannot be created or a query worker cannot open it (logged); no worker is left.
+    :raises QueryTimeout, Busy: if the full-text index cannot read the store; no worker is left.
     """
     if not isinstance(config, Config):
         config = Config.load(config)
@@ -57,7 +59,12 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     except StoreError as error:
         app.logger.error("the store cannot be used: %s", error)
         raise
-    services.install(app, services.Services(config=config, catalog=canned, store=store))
+    try:
+        index = FullTextIndex(store, textsearch.vocabulary(config))
+    except BaseException:
+        store.close()
+        raise
+    services.install(app, services.Services(config=config, catalog=canned, store=store, search=index))
     if config.cors_origins:
         # flask-cors answers preflights and adds its headers after every request, error answers included.
         CORS(
@@ -67,13 +74,13 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, sparql
+    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, search, sparql
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
 
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint,
-                      export.blueprint):
+                      export.blueprint, search.blueprint):
         app.register_blueprint(blueprint)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)

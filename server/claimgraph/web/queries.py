@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 from claimgraph.model.catalog import CannedQuery
 from claimgraph.rdf import formats
 from claimgraph.store.base import Query
-from claimgraph.web import answers, protocol
+from claimgraph.web import answers, protocol, textsearch
 from claimgraph.web.services import services
 
 blueprint = Blueprint("queries", __name__)
@@ -81,9 +81,10 @@ def show(name: str, suffix: str | None = None) -> Response:
     substitutions = canned.bind(args)
     if override is None and answers.prefers_html():
         return Response(_page(canned, args), mimetype=formats.HTML)
+    bound = {variable.value: term for variable, term in substitutions.items()}
     job = Query(
-        canned.text,
-        substitutions={variable.value: term for variable, term in substitutions.items()},
+        textsearch.expand(canned.text, bound),
+        substitutions=bound,
         max_rows=services().config.max_rows,
         **answers.wanted(override),
     )

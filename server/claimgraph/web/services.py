@@ -9,20 +9,23 @@ from flask import Flask, current_app
 from claimgraph.config import Config
 from claimgraph.model.catalog import CannedQuery
 from claimgraph.store.base import Store
+from claimgraph.store.search import SearchIndex
 
 _KEY = "claimgraph"
 
 
 @dataclasses.dataclass(frozen=True)
 class Services:
-    """The settings, the canned-query catalog and the store of one application.
+    """The settings, the canned-query catalog, the store and the full-text index of one application.
 
-    ``store`` is any :class:`~claimgraph.store.base.Store`; :func:`~claimgraph.web.app.create_app` gives the worker pool.
+    ``store`` is any :class:`~claimgraph.store.base.Store`; :func:`~claimgraph.web.app.create_app` gives the worker
+    pool, and the index that follows it.
     """
 
     config: Config
     catalog: dict[str, CannedQuery]
     store: Store
+    search: SearchIndex
 
 
 def install(app: Flask, services: Services) -> None:

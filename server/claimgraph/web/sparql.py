@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
 from claimgraph.store.base import Query
-from claimgraph.web import answers, description, editor, protocol
+from claimgraph.web import answers, description, editor, protocol, textsearch
 from claimgraph.web.services import services
 
 blueprint = Blueprint("sparql", __name__)
@@ -38,6 +38,8 @@ def query() -> Response:
         return _service_description(override)
     if override is None and answers.prefers_html():
         return _editor_response(Response(_page(text), mimetype=formats.HTML))
+    # The search service is answered from the index before the store sees the query; every other SERVICE is refused.
+    text = textsearch.expand(text)
     scanned = scan(text)
     scanned.refuse_remote(services().config.remote_allow)
     default_graph = protocol.graphs(params, "default-graph-uri")
