@@ -15,6 +15,7 @@ import werkzeug.http
 from flask import Flask, Response, current_app, render_template, request
 from flask_cors import CORS
 from gunicorn.http.errors import ParseException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from claimgraph.config import Config
 from claimgraph.errors import (
@@ -67,16 +68,22 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import graphstore, pages, protocol, queries, resources, sparql
+    from claimgraph.web import graphstore, pages, protocol, queries, resources, site, sparql
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
 
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint):
         app.register_blueprint(blueprint)
+    site.install(app)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)
     app.after_request(_security_headers)
+    if config.proxy_hops:
+        # The proxies' X-Forwarded-* headers become the request's scheme, host, port, client and root path, so that
+        # url_for, protocol.external and iris give the public URL; without the setting a client could forge them.
+        hops = config.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
 
 
