@@ -216,6 +216,8 @@ def assert_page_is_sound(visit: Visit, *, status: int = 200) -> None:
         problems += page.evaluate(_PROBLEMS, NARROW)
     finally:
         page.set_viewport_size({"width": width, "height": HEIGHT})
+    # Tab from the top of the page, wherever an earlier Tab or click left the focus.
+    page.evaluate("document.body.tabIndex = -1; document.body.focus(); document.body.removeAttribute('tabindex')")
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.tagName, document.activeElement.getAttribute('href')]")
     if focused != ["A", "#main"]:
@@ -257,9 +259,11 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    """Say in one line at the end of the run when the browser tests were skipped (or, under ``CI=true``, failed)
-    for want of a browser, and why."""
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """Say in one line at the end of the run (after the short summary, before the counts) when the browser tests
+    were skipped (or, under ``CI=true``, failed) for want of a browser, and why."""
+    yield
     reason = unavailable()
     if reason is None:
         return

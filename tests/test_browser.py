@@ -35,11 +35,16 @@ def test_a_resource_page_is_sound_and_shows_its_name(server, visit, city):
     assert name in seen.page.inner_text("main")
 
 
-@pytest.mark.parametrize("path", ["/no/such/page", "/id/place/nowhere-in-the-data"])
-def test_an_error_page_is_sound(server, visit, path):
+@pytest.mark.parametrize(
+    ("path", "status", "title"),
+    [("/no/such/page", 404, "404 Not Found"), ("/id/place/nowhere-in-the-data", 404, "404 Not Found"), ("/resource", 400, "400 Bad Request")],
+)
+def test_an_error_page_is_sound(server, visit, path, status, title):
     seen = visit(server.url + path)
-    assert_page_is_sound(seen, status=404)
-    assert seen.page.inner_text("h1") == "404 Not Found"
+    assert_page_is_sound(seen, status=status)
+    assert seen.page.inner_text("h1") == title
+    seen.page.get_by_role("link", name="Back to the home page").click()
+    seen.page.wait_for_url(server.url + "/")
 
 
 def test_the_skip_link_moves_focus_to_the_content(server, visit):

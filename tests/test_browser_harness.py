@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser import SKIPPED
+from browser import SKIPPED, assert_page_is_sound
 
 TESTS = Path(__file__).resolve().parent
 ASKS_FOR_THE_BROWSER = '''
@@ -61,3 +61,30 @@ def test_with_chromium_the_tests_run_even_under_ci(tmp_path, browser):
     assert ran.returncode == 0, ran.stdout
     assert "1 passed" in ran.stdout
     assert SKIPPED not in ran.stdout
+
+
+#: A fault put into a sound page, and the words the checks must report it with.
+FAULTS = [
+    ("console.error('broken')", "console: broken"),
+    ("document.body.insertAdjacentHTML('beforeend', '<img src=\"https://elsewhere.example/x.png\" alt=\"x\">')",
+     "CSP violation: img-src https://elsewhere.example/x.png"),
+    ("document.querySelector('main').append(Object.assign(document.createElement('a'), {href: '/'}))", "a link without text"),
+    ("document.querySelector('main').append(document.createElement('input'))", "a form control without a label"),
+    ("document.querySelector('main').append(Object.assign(document.createElement('a'), {href: '/', textContent: 'x', tabIndex: -1}))",
+     "a link out of keyboard reach"),
+    ("document.querySelector('h1').remove()", "no h1 with text"),
+    ("document.documentElement.removeAttribute('lang')", "<html> has no lang"),
+    ("const wide = document.createElement('div'); wide.textContent = 'x'; wide.style.width = '400px';"
+     " document.querySelector('main').append(wide)", "the page scrolls sideways at 375 px"),
+    ("document.querySelector('.skip-link').remove()", "the first Tab focuses ['A', '/'], not the skip link to #main"),
+]
+
+
+@pytest.mark.parametrize(("fault", "reported"), FAULTS, ids=[words for _, words in FAULTS])
+def test_the_checks_report_each_fault(server, visit, fault, reported):
+    seen = visit(server.url + "/")
+    assert_page_is_sound(seen)
+    seen.page.evaluate(fault)
+    with pytest.raises(AssertionError) as failure:
+        assert_page_is_sound(seen)
+    assert reported in str(failure.value)
