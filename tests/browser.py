@@ -5,9 +5,9 @@ Playwright downloads no browser here: it launches the ``chromium`` found on ``PA
 with the reason, and the summary at the end of the run says so in one line; under ``CI=true`` they fail instead,
 so that CI cannot pass without having run them.
 
-Fixtures (imported by ``conftest.py``): ``browser`` (one chromium per test module, hence per xdist worker with
-``--dist loadfile``, each with a fresh profile) and ``visit`` (opens a URL in a fresh context and watches it).
-``screenshot`` (saves a PNG). Functions: :func:`assert_page_is_sound`, :func:`png_size`.
+Fixtures (imported by ``conftest.py``): ``browser`` (one chromium per test module, so each xdist worker of
+``--dist loadfile`` has its own, each with a fresh profile), ``visit`` (opens a URL in a fresh context and watches
+it) and ``screenshot`` (saves a PNG). Functions: :func:`assert_page_is_sound`, :func:`png_size`.
 """
 
 from __future__ import annotations
