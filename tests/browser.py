@@ -182,11 +182,13 @@ _PROBLEMS = """
     if (!text(el) && !(el.getAttribute("aria-label") || "").trim() && !images) problems.push("a link without text: " + describe(el));
     if (el.tabIndex < 0) problems.push("a link out of keyboard reach: " + describe(el));
   }
-  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+  // What is not rendered is in no one's way (nor in the accessibility tree): only rendered controls are checked.
+  const rendered = (el) => el.checkVisibility({visibilityProperty: true});
+  for (const el of Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea")).filter(rendered)) {
     if (!named(el)) problems.push("a form control without a label: " + describe(el));
     if (el.tabIndex < 0) problems.push("a form control out of keyboard reach: " + describe(el));
   }
-  for (const el of document.querySelectorAll("button, input[type=submit], input[type=button], input[type=reset]")) {
+  for (const el of Array.from(document.querySelectorAll("button, input[type=submit], input[type=button], input[type=reset]")).filter(rendered)) {
     if (!text(el) && !(el.value || "").trim() && !named(el)) problems.push("a button without a name: " + describe(el));
   }
   const scroller = document.scrollingElement;

@@ -88,3 +88,11 @@ def test_the_checks_report_each_fault(server, visit, fault, reported):
     with pytest.raises(AssertionError) as failure:
         assert_page_is_sound(seen)
     assert reported in str(failure.value)
+
+
+def test_a_control_that_is_not_rendered_needs_no_label(server, visit):
+    """Like the accessibility tree, the checks pass over what is not shown (a widget's hidden parts)."""
+    seen = visit(server.url + "/")
+    seen.page.evaluate("const hidden = document.createElement('input'); hidden.style.display = 'none';"
+                       " document.querySelector('main').append(hidden)")
+    assert_page_is_sound(seen)

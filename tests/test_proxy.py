@@ -57,10 +57,26 @@ def targets(html: str) -> list[tuple[str, str]]:
     return parser.urls
 
 
-def public(url: str) -> bool:
-    """Whether ``url``, as written in a page, reaches the service at its public URL: a fragment of the page
-    itself, a path under the public prefix, or an absolute URL under the public URL."""
-    return url.startswith("#") or url.startswith(urlsplit(PUBLIC).path + "/") or url.startswith(PUBLIC + "/")
+def here(url: str) -> bool:
+    """Whether ``url``, as written in a page, needs no request to the service: a fragment of the page itself, or
+    a ``data:`` URL."""
+    return url.startswith("#") or urlsplit(url).scheme == "data"
+
+
+def ours(url: str) -> bool:
+    """Whether ``url``, as written in a page, is a link to the service itself at its public URL: a path under the
+    public prefix, or an absolute URL under the public URL."""
+    return url.startswith(urlsplit(PUBLIC).path + "/") or url.startswith(PUBLIC + "/")
+
+
+def public(url: str, server) -> bool:
+    """Whether ``url``, as written in a page of ``server``, works for a reader behind the proxy: :func:`here`,
+    :func:`ours`, or an absolute URL of another site (a vocabulary's IRI, a source's URL) that is neither the
+    public host outside the prefix nor the service's own address behind the proxy."""
+    parts = urlsplit(url)
+    if here(url) or ours(url):
+        return True
+    return bool(parts.scheme) and parts.netloc not in (urlsplit(PUBLIC).netloc, urlsplit(server.url).netloc)
 
 
 def below(url: str) -> str:
@@ -108,7 +124,7 @@ def test_every_link_and_form_of_every_page_points_under_the_public_url(proxied, 
         response = answered(proxied.get(path, headers={**FORWARDED, **HTML}), status)
         found = targets(response.text)
         assert len(found) > 5, path
-        assert [url for _, url in found if not public(url)] == [], path
+        assert [url for _, url in found if not public(url, proxied)] == [], path
 
 
 def test_the_endpoints_a_page_shows_are_public(proxied):
@@ -118,11 +134,11 @@ def test_the_endpoints_a_page_shows_are_public(proxied):
 
 
 def test_every_link_answers_through_the_proxy_and_every_redirect_stays_public(proxied, pages):
-    """Follow each link of each page (as the proxy would forward it) without following redirects."""
+    """Follow each link of each page to the service (as the proxy would forward it) without following redirects."""
     seen: dict[str, int] = {}
     for path in pages:
         for _, url in targets(proxied.get(path, headers={**FORWARDED, **HTML}).text):
-            if url.startswith("#") or below(url) in seen:
+            if not ours(url) or below(url) in seen:
                 continue
             answer = proxied.get(below(url), headers={**FORWARDED, **BROWSER}, allow_redirects=False)
             seen[below(url)] = answer.status_code
