@@ -38,6 +38,9 @@ from claimgraph.web.app import create_app
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header, parse_set_header
 
+# The browser tests' fixtures (``browser``, ``visit``, ``screenshot``); see tests/browser.py.
+from browser import _playwright, browser, pytest_terminal_summary, screenshot, visit  # noqa: F401
+
 ONTOLOGY = resource_dir("ontology")
 DATA = resource_dir("data")
 QUERIES = resource_dir("queries")

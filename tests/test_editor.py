@@ -4,16 +4,15 @@ reads from this server, the plain form without JavaScript, and the editor in a r
 from __future__ import annotations
 
 import json
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
 from claimgraph.model import dataset
 from claimgraph.web import app as web_app
 from claimgraph.web import editor
+from browser import assert_page_is_sound
 from conftest import ONTOLOGY, QUERIES, answered, body, media_type, problem, select, solutions
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -212,46 +211,12 @@ def test_yasgui_is_vendored_with_its_version_and_licence():
 
 # ---------------------------------------------------------------- in a real browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-#: Reports every Content-Security-Policy violation on the console, where the test collects errors.
-REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) =>
-    console.error("CSP violation: " + event.violatedDirective + " " + event.blockedURI + " " + event.sourceFile + ":" + event.lineNumber));"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Debian chromium driven by Playwright; skipped, saying what is missing, without them."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed (pip install playwright)")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def tab(browser, server):
-    """A fresh page of the browser, and what it met: console errors (CSP violations included) and requests."""
-    context = browser.new_context()
-    page = context.new_page()
-    met = {"errors": [], "requests": []}
-    page.add_init_script(REPORT_VIOLATIONS)
-    page.on("console", lambda message: message.type == "error" and met["errors"].append(message.text))
-    page.on("pageerror", lambda error: met["errors"].append(str(error)))
-    page.on("request", lambda request: met["requests"].append(request.url))
-    yield page, met
-    context.close()
-
-
 CANNED = "claims-about-city"
 
 
-def test_editor_runs_a_canned_query_and_links_labelled_iris_to_their_pages(tab, server):
-    page, met = tab
-    page.goto(server.url + "/sparql")
+def test_editor_runs_a_canned_query_and_links_labelled_iris_to_their_pages(visit, server):
+    seen = visit(server.url + "/sparql")
+    page = seen.page
     page.wait_for_selector("#editor .yasgui .yasqe .CodeMirror")
     assert page.locator("#query-form").is_hidden()
     page.click(f"#gallery button.open-query[data-name='{CANNED}']")
@@ -282,5 +247,4 @@ def test_editor_runs_a_canned_query_and_links_labelled_iris_to_their_pages(tab, 
     assert page.evaluate("[...document.head.querySelectorAll('style')].some(s => s.textContent.startsWith('*{cursor:'))")
     page.mouse.up()
 
-    assert met["errors"] == []
-    assert {urlsplit(url).netloc for url in met["requests"]} == {urlsplit(server.url).netloc}
+    assert_page_is_sound(seen)

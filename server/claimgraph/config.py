@@ -33,6 +33,11 @@ def _positive(value: int | float) -> None:
         raise ValueError(f"must be a positive number, got {value!r}")
 
 
+def _non_negative(value: int) -> None:
+    if value < 0:
+        raise ValueError(f"must be 0 or more, got {value!r}")
+
+
 def _port(value: int) -> None:
     if not 0 <= value <= 65535:
         raise ValueError(f"must be a port number (0 to 65535), got {value!r}")
@@ -124,6 +129,11 @@ class Config:
     #: Unset, they are minted under the URL the POST was sent to; a service behind a proxy, or reached by several
     #: names, must set it.
     public_url: str | None = _setting(None, kind=str, check=_public_url)
+    #: how many reverse proxies in front of the service set ``X-Forwarded-For``, ``-Proto``, ``-Host``, ``-Port`` and
+    #: ``-Prefix`` (werkzeug's ``ProxyFix`` trusts that many values of each, the last ones); 0, the default, ignores
+    #: these headers, as any client can send them. Behind one proxy at ``https://claims.example.org/claims/``, 1 makes
+    #: every link, form, ``Location`` and minted IRI point there.
+    proxy_hops: int = _setting(0, kind=int, check=_non_negative)
     #: the IRI base the dataset mints its IRIs under; each IRI below it is served at the same path below the
     #: service's own root (``<iri_base>id/claim/x`` at ``/id/claim/x``, ``<iri_base>ontology`` at ``/ontology``).
     iri_base: str = _setting("https://w3id.org/claimgraph/", kind=str, check=_iri_base)

@@ -15,6 +15,7 @@ import werkzeug.http
 from flask import Flask, Response, current_app, render_template, request
 from flask_cors import CORS
 from gunicorn.http.errors import ParseException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from claimgraph.config import Config
 from claimgraph.errors import (
@@ -74,7 +75,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, search, sparql
+    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, search, site, sparql
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
@@ -82,9 +83,15 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint,
                       export.blueprint, search.blueprint):
         app.register_blueprint(blueprint)
+    site.install(app)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)
     app.after_request(_security_headers)
+    if config.proxy_hops:
+        # The proxies' X-Forwarded-* headers become the request's scheme, host, port, client and root path, so that
+        # url_for, protocol.external and iris give the public URL; without the setting a client could forge them.
+        hops = config.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
 
 

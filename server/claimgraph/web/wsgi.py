@@ -43,6 +43,9 @@ class _Server(BaseApplication):
             # gunicorn's longest request line (its default is 4094 bytes): long GET queries reach the application,
             # which answers URLs past its own bound (protocol.MAX_URL_BYTES) with a problem document.
             "limit_request_line": MAX_REQUEST_LINE,
+            # gunicorn trusts X-Forwarded-Proto (and SCRIPT_NAME headers) from 127.0.0.1 by default, so any local
+            # client could change the URLs the service writes; the proxy_hops setting alone decides (ProxyFix).
+            "forwarded_allow_ips": "",
             "worker_exit": self._worker_exit,
         }
         for key, value in settings.items():

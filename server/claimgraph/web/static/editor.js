@@ -87,6 +87,19 @@
   });
   form.hidden = true;
 
+  // CodeMirror's hidden text box takes the keys of each tab's editor: it gets the accessible name the plain form's
+  // textarea has, in tabs opened later too.
+  // YASR's rows-per-page choice, drawn with each result table, has no label of its own either.
+  const unnamed = { ".CodeMirror textarea": "SPARQL query", "select.tableSizer": "Rows per page" };
+  const name = (node) => Object.entries(unnamed).forEach(([selector, label]) =>
+    node.querySelectorAll(selector).forEach((control) => control.setAttribute("aria-label", label)));
+  name(root);
+  new MutationObserver((changes) => {
+    changes.forEach((change) => change.addedNodes.forEach((node) => {
+      if (node.nodeType === Node.ELEMENT_NODE) name(node);
+    }));
+  }).observe(root, { childList: true, subtree: true });
+
   document.querySelectorAll("button.open-query").forEach((button) => {
     button.hidden = false;
     button.addEventListener("click", () => {
