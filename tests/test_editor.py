@@ -159,12 +159,13 @@ def test_labels_names_the_iris_that_have_a_label(app, data_store):
     assert json.loads(body(response)) == named
 
 
-def test_labels_prefer_rdfs_label_over_the_other_properties(app, data_store):
-    [row] = select(data_store, """SELECT ?s (MIN(STR(?label)) AS ?l) WHERE {
-        ?s rdfs:label ?label ; schema:name|skos:prefLabel|schema:text ?other
-        FILTER (LANG(?label) IN ("", "en")) } GROUP BY ?s ORDER BY ?s LIMIT 1""")
-    response = answered(app.get("/labels", params={"iri": row["s"]}))
-    assert json.loads(body(response)) == {row["s"]: row["l"]}
+def test_labels_are_the_ones_the_pages_show(app, data_store):
+    """A claim is labelled by its text, an ontology term by its rdfs:label: the labels of :func:`terms.labels`."""
+    [claim] = select(data_store, "SELECT ?s ?label WHERE { ?s a cg:Claim ; schema:text ?label } ORDER BY ?s LIMIT 1")
+    [term] = select(data_store, """SELECT ?s ?label WHERE { GRAPH <https://w3id.org/claimgraph/ontology> {
+        ?s a owl:Class ; rdfs:label ?label FILTER (LANG(?label) IN ("", "en")) } } ORDER BY ?s LIMIT 1""")
+    response = answered(app.get("/labels", params=[("iri", claim["s"]), ("iri", term["s"])]))
+    assert json.loads(body(response)) == {claim["s"]: claim["label"], term["s"]: term["label"]}
 
 
 def test_labels_of_many_iris_come_by_post(app, data_store):

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import request, url_for
 
 from claimgraph.errors import ParamError
-from claimgraph.web import answers, app
+from claimgraph.web import answers, app, terms
 from claimgraph.web.services import services
 
 #: The ``<style>`` elements that YASGUI's result table adds at run time (its column resizer: the grips' rules when a
@@ -32,15 +32,6 @@ CONTENT_SECURITY_POLICY = "; ".join((
     " ".join(("style-src-elem 'self'", *(f"'{digest}'" for digest in YASGUI_STYLE_HASHES))),
 ))
 
-#: The properties that name a resource, most preferred first: the label shown for an IRI is a value of the first
-#: of them the IRI has.
-LABEL_PROPERTIES = (
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://schema.org/name",
-    "http://schema.org/headline",
-    "http://schema.org/text",
-)
 #: The most distinct IRIs one ``/labels`` request may name; the editor sends at most this many of a result set.
 MAX_LABELS = 2000
 
@@ -67,26 +58,13 @@ def default_query() -> str:
 
 
 def labels(iris: Iterable[ox.NamedNode]) -> dict[str, str]:
-    """The label of each of ``iris`` that has one, IRI → label.
-
-    The label is a literal value of the first of :data:`LABEL_PROPERTIES` the IRI has; among several, an English
-    or untagged one first, then the first in code-point order.
+    """The label of each of ``iris`` that has one, IRI → label: the label every page shows
+    (:func:`claimgraph.web.terms.labels`).
 
     :raises ParamError: (naming ``iri``) for more than :data:`MAX_LABELS` distinct IRIs.
     :raises QueryTimeout, Busy, StoreError: as the store's queries do.
     """
-    wanted = sorted(set(iris), key=str)
+    wanted = set(iris)
     if len(wanted) > MAX_LABELS:
         raise ParamError("iri", f"{len(wanted)} distinct IRIs given; at most {MAX_LABELS} are labelled per request")
-    if not wanted:
-        return {}
-    ranks = " ".join(f"({ox.NamedNode(iri)} {rank})" for rank, iri in enumerate(LABEL_PROPERTIES))
-    rows = answers.store().select(
-        f"SELECT ?iri ?label WHERE {{ VALUES ?iri {{ {' '.join(map(str, wanted))} }} "
-        f"VALUES (?property ?rank) {{ {ranks} }} ?iri ?property ?label FILTER(isLiteral(?label)) }} "
-        'ORDER BY ?iri ?rank (LANG(?label) NOT IN ("", "en")) STR(?label)'
-    )
-    found: dict[str, str] = {}
-    for row in rows:
-        found.setdefault(row["iri"].value, row["label"].value)
-    return found
+    return terms.labels(answers.store(), wanted)
