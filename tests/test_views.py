@@ -47,8 +47,12 @@ class Element:
     attrs: dict[str, str]
     children: list = dataclasses.field(default_factory=list)
 
-    def text(self) -> str:
-        return "".join(child if isinstance(child, str) else child.text() for child in self.children)
+    def text(self, skip: str | None = None) -> str:
+        """The text inside, without that of elements with class ``skip``."""
+        return "".join(
+            child if isinstance(child, str) else child.text(skip) for child in self.children
+            if isinstance(child, str) or skip not in child.classes
+        )
 
     @property
     def classes(self) -> set[str]:
@@ -351,9 +355,7 @@ def _source_text(page: Element) -> list[tuple[int, int, Element | None]]:
     """The segments of the source page's text: (start, end, the mark or ``None``), and the text they join to."""
     offset, found = 0, []
     for child in page.one("div", "source-text").children:
-        if isinstance(child, Element) and child.tag == "sup":
-            continue
-        text = child if isinstance(child, str) else child.text()
+        text = child if isinstance(child, str) else child.text(skip="span-claims")
         found.append((offset, offset + len(text), child if isinstance(child, Element) else None, text))
         offset += len(text)
     return found

@@ -507,7 +507,7 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
     for source in source_iris:
         view, number = evidence_view(source_meta(graph, source), [span for span in spans if span.source == source], number)
         evidence.append(view)
-    same_words, related = _neighbours(store, iri)
+    same_words, related = _neighbours(store, iri, node)
     claim = {
         "iri": iri.value,
         "text": node.text(SCHEMA + "text") or _local_name(iri.value),
@@ -540,38 +540,34 @@ class Group:
     claims: list[Summary]
 
 
-def _neighbours(store: Store, iri: ox.NamedNode) -> tuple[list[Summary], list[Group]]:
+def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summary], list[Group]]:
     """The other claims resting on the same words as ``iri`` (a shared evidence node, or a span of the same source
-    overlapping one of its spans), and the groups of claims about the same thing or by the same speaker."""
+    overlapping one of its spans), and the groups of claims about the same thing or by the same speaker; ``node``
+    is what the store says of ``iri`` (the labels of what it is about and by)."""
     rows = store.select(
         PREFIXES
-        + f"""SELECT ?c ?how ?via ?viaLabel WHERE {{
-  {{ SELECT DISTINCT ?c ?how ?via WHERE {{
-    {{ {iri} cg:evidence ?e . ?c cg:evidence ?e . BIND ("words" AS ?how) }}
-    UNION {{ {iri} cg:evidence ?e . ?e oa:hasSource ?source ; oa:hasSelector ?p .
-            ?p a oa:TextPositionSelector ; oa:start ?a ; oa:end ?b .
-            ?other oa:hasSource ?source ; oa:hasSelector ?q . ?q a oa:TextPositionSelector ; oa:start ?a2 ; oa:end ?b2 .
-            FILTER (?a2 < ?b && ?a < ?b2) ?c cg:evidence ?other . BIND ("words" AS ?how) }}
-    UNION {{ {iri} schema:about|cg:cause|cg:effect ?via . ?c schema:about|cg:cause|cg:effect ?via . BIND ("about" AS ?how) }}
-    UNION {{ {iri} schema:author ?via . ?c schema:author ?via . BIND ("speaker" AS ?how) }}
-    FILTER (?c != {iri})
-  }} }}
-  OPTIONAL {{ ?via schema:name ?viaName }} OPTIONAL {{ ?via skos:prefLabel ?viaPref }}
-  BIND (COALESCE(?viaName, ?viaPref) AS ?viaLabel)
+        + f"""SELECT DISTINCT ?c ?how ?via WHERE {{
+  {{ {iri} cg:evidence ?e . ?c cg:evidence ?e . BIND ("words" AS ?how) }}
+  UNION {{ {iri} cg:evidence ?e . ?e oa:hasSource ?source ; oa:hasSelector ?p .
+          ?p a oa:TextPositionSelector ; oa:start ?a ; oa:end ?b .
+          ?other oa:hasSource ?source ; oa:hasSelector ?q . ?q a oa:TextPositionSelector ; oa:start ?a2 ; oa:end ?b2 .
+          FILTER (?a2 < ?b && ?a < ?b2) ?c cg:evidence ?other . BIND ("words" AS ?how) }}
+  UNION {{ {iri} schema:about|cg:cause|cg:effect ?via . ?c schema:about|cg:cause|cg:effect ?via . BIND ("about" AS ?how) }}
+  UNION {{ {iri} schema:author ?via . ?c schema:author ?via . BIND ("speaker" AS ?how) }}
+  FILTER (?c != {iri})
 }}"""
     )
     found = summaries(store, (row["c"] for row in rows))
     same = ordered({found[row["c"].value] for row in rows if row["how"].value == "words" and row["c"].value in found})
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
-    labels: dict[str, Value] = {}
     for row in rows:
         if row["how"].value != "words" and row["c"].value in found:
             groups[(row["how"].value, row["via"].value)].add(row["c"].value)
-            if labels.get(row["via"].value) is None or not _english(labels[row["via"].value].name):
-                labels[row["via"].value] = Value(row["via"], row.get("viaLabel"))
-    related = [
-        Group(how, labels[via].ref(), ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items()
-    ]
+    refs = {
+        ref.iri: ref
+        for predicate in (SCHEMA + "about", CG + "cause", CG + "effect", SCHEMA + "author") for ref in node.refs(predicate)
+    }
+    related = [Group(how, refs[via], ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items()]
     related.sort(key=lambda group: (group.how != "about", -len(group.claims), group.via.label))
     return same, related
 
