@@ -280,6 +280,8 @@ def test_the_source_is_described_as_the_data_describes_it(data, claim_pages):
     assert terms["Published"].text() == str(data.value(source, SDO.datePublished))
     assert terms["URL"].hrefs() == [str(data.value(source, SDO.url))]
     assert terms["SHA-256"].text() == str(data.value(text, SDO.sha256))
+    assert terms["Archived text"].text() == str(data.value(text, CGN.localPath))
+    assert terms["Archived text"].hrefs() == [path_of(str(text))]
     assert terms["Retrieval note"].text() == str(data.value(text, CGN.retrievalNote))
     assert terms["Verification"].text() == "verified: the text on disk matches the SHA-256"
 

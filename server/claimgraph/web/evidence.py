@@ -48,14 +48,16 @@ class SourceMeta:
     date: str | None
     language: str | None
     about: list[Ref]
-    text_iri: str | None
+    #: the archived text's own resource.
+    text: Ref | None
     sha256: str | None
     local_path: str | None
     retrieval_notes: list[str]
     archived: sources.Archived | None
 
     @property
-    def text(self) -> str | None:
+    def words(self) -> str | None:
+        """The archived text, when it can be read."""
         return self.archived.text if self.archived else None
 
 
@@ -76,7 +78,7 @@ def source_meta(graph: dict[str, Node], source: str) -> SourceMeta:
         date=node.text(SCHEMA + "datePublished"),
         language=node.text(SCHEMA + "inLanguage"),
         about=node.refs(SCHEMA + "about"),
-        text_iri=text_iri,
+        text=Ref(text_iri, local_path or local_name(text_iri), iris.page_url(text_iri)) if text_iri else None,
         sha256=sha256,
         local_path=local_path,
         retrieval_notes=archive.texts(CG + "retrievalNote"),
@@ -150,7 +152,7 @@ def span_id(start: int, end: int) -> str:
 def evidence_view(meta: SourceMeta, spans: list[Span], first_mark: int) -> tuple[Evidence, int]:
     """The excerpts of ``meta``'s text marking ``spans``; marks are numbered in the order they are read from
     ``first_mark`` on (ids ``evidence-<n>``). Returns the view and the next mark number."""
-    text, number = meta.text, first_mark
+    text, number = meta.words, first_mark
     placed = [span for span in spans if span.fits(text)]
     offsets = sorted({span.offsets for span in placed}, key=lambda span: (span[0], -span[1]))
     excerpts = []

@@ -176,7 +176,7 @@ def source_page(store: Store, iri: ox.NamedNode) -> str:
             claims_of[row["e"].value].add(row["c"].value)
     evidence = [subject for subject, node in graph.items() if iri.value in node.nodes(OA + "hasSource")]
     spans = {span.evidence: span for span in spans_of(graph, evidence)}
-    text = meta.text
+    text = meta.words
     placed: dict[tuple[int, int], set[str]] = defaultdict(set)
     evidence_at: dict[tuple[int, int], str] = {}
     unplaced = []
