@@ -567,6 +567,9 @@ def _quads() -> list[ox.Quad]:
     outside = source("outside", "../../../../../../etc/hostname", digest)
     sentence = span("sentence", second, SENTENCE, SECOND[slice(*SENTENCE)])
     claim("script", SCRIPT, second, sentence)
+    quads.append(triple(_iri("claim/views-test/script"), str(SDO.about), ox.Literal("a town named in words")))
+    claim("alike", "Another claim about a town named in words.", second)
+    quads.append(triple(_iri("claim/views-test/alike"), str(SDO.about), ox.Literal("a town named in words")))
     claim("part", "Every café counts.", second, span("part", second, PART, SECOND[slice(*PART)]))
     claim("overlapping", "Figures rose later.", second, span("crossing", second, CROSSING, SECOND[slice(*CROSSING)]),
           span("part-again", second, PART, SECOND[slice(*PART)]))
@@ -606,6 +609,8 @@ def test_text_from_the_data_is_escaped_on_every_page(written):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body(response).decode()
     assert page.one("span", "claim-speaker").text() == "Test <i>Speaker</i>"
     assert page.by_id("evidence-1").text() == 'Every café <b>counts</b>.'
+    groups = {group.one("summary").hrefs("related-via")[0]: set(group.hrefs("claim-link")) for group in page.all("details")}
+    assert groups["/id/place/views-test-town"] >= {"/id/claim/views-test/alike", "/id/claim/views-test/part"}
 
 
 def test_offsets_count_code_points_in_a_second_source(written):

@@ -135,7 +135,10 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summa
         ref.iri: ref
         for predicate in (SCHEMA + "about", CG + "cause", CG + "effect", SCHEMA + "author") for ref in node.refs(predicate)
     }
-    related = [Group(how, refs[via], ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items()]
+    # a text given as what a claim is about (written through /update) has no page to group by.
+    related = [
+        Group(how, refs[via], ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items() if via in refs
+    ]
     related.sort(key=lambda group: (group.how != "about", -len(group.claims), group.via.label))
     return same, related
 
