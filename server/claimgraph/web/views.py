@@ -1,12 +1,299 @@
 """The HTML pages of the dataset's own kinds of resource (claims, sources, people, places, organisations,
-policies, outcomes): what a fact-checker reads, rather than a table of triples."""
+policies, outcomes): what a fact-checker reads, rather than a table of triples.
+
+Which page a resource gets is read from the data, not from its IRI: a ``cg:Claim`` gets the claim page; what
+claims appear in, evidence is taken from, or what has an archived text gets the source page; anything with a
+``schema:name``, that a claim is about, by, or names as cause or effect, or that a figure measures or is about,
+gets the entity page. Each page is a handful of SELECT queries whose only term from outside is the resource's IRI,
+serialized by pyoxigraph.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections import defaultdict
+
 import pyoxigraph as ox
+from flask import render_template
+
+from claimgraph.model import sources
+from claimgraph.store.base import Store
+from claimgraph.web import answers, iris
+from claimgraph.web.evidence import evidence_view, source_meta, span_id, spans_of
+from claimgraph.web.nodes import (
+    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, Value, describe, figure_of, humanize,
+    local_name, ordered, summaries, when,
+)
+
+# ---------------------------------------------------------------- the page a resource gets
 
 
 def page(iri: ox.NamedNode) -> str | None:
     """The HTML page of ``iri`` when its type has a page of its own; ``None`` when the generic resource page is
-    the one to show."""
+    the one to show.
+
+    :raises QueryTimeout, Busy, StoreError, QueryError: as :meth:`Store.select` does.
+    """
+    store = answers.store()
+    [kind] = store.select(
+        PREFIXES
+        + f"""SELECT ?claim ?source ?entity WHERE {{
+  BIND (EXISTS {{ {iri} a cg:Claim }} AS ?claim)
+  BIND (EXISTS {{ {{ {iri} cg:archivedText ?text }} UNION {{ ?c a cg:Claim ; schema:appearance {iri} }}
+                 UNION {{ ?e oa:hasSource {iri} }} }} AS ?source)
+  BIND (EXISTS {{ {{ {iri} schema:name ?name }} UNION {{ ?c a cg:Claim ; schema:about|schema:author|cg:cause|cg:effect {iri} }}
+                 UNION {{ ?f a cg:Figure ; schema:observationAbout|schema:variableMeasured|cg:relativeTo {iri} }} }} AS ?entity)
+}}"""
+    )
+    if kind["claim"].value == "true":
+        return claim_page(store, iri)
+    if kind["source"].value == "true":
+        return source_page(store, iri)
+    if kind["entity"].value == "true":
+        return entity_page(store, iri)
     return None
+
+
+# ---------------------------------------------------------------- the claim page
+
+
+def claim_page(store: Store, iri: ox.NamedNode) -> str:
+    """The claim page of ``iri``: what it says, who says it and how, what it is about, its figures, the source's
+    words marked in their context, the source, and the claims resting on the same words or related to it."""
+    graph = describe(
+        store,
+        f"""{{ BIND ({iri} AS ?s) }} UNION {{ {iri} cg:figure ?s }} UNION {{ {iri} cg:figure/cg:changedFrom ?s }}
+  UNION {{ {iri} cg:evidence ?s }} UNION {{ {iri} cg:evidence/oa:hasSelector ?s }}
+  UNION {{ {iri} schema:appearance|cg:evidence/oa:hasSource ?s }}
+  UNION {{ {iri} (schema:appearance|cg:evidence/oa:hasSource)/cg:archivedText ?s }}
+  UNION {{ {iri} schema:about|cg:cause|cg:effect|schema:author ?s }}""",
+    )
+    node = graph[iri.value]
+    spans = spans_of(graph, node.nodes(CG + "evidence"))
+    source_iris = list(dict.fromkeys([*(span.source for span in spans if span.source), *node.nodes(SCHEMA + "appearance")]))
+    evidence, number = [], 1
+    for source in source_iris:
+        view, number = evidence_view(source_meta(graph, source), [span for span in spans if span.source == source], number)
+        evidence.append(view)
+    same_words, related = _neighbours(store, iri, node)
+    claim = {
+        "iri": iri.value,
+        "text": node.text(SCHEMA + "text") or local_name(iri.value),
+        "kinds": node.refs(CG + "kind"),
+        "voice": next(iter(node.refs(CG + "attribution")), None),
+        "speakers": node.refs(SCHEMA + "author", graph),
+        "modality": next(iter(node.refs(CG + "modality")), None),
+        "hedges": node.texts(CG + "modalityExpression"),
+        "when": when(node.text(SCHEMA + "temporalCoverage"), node.text(CG + "datePrecision")),
+        "time_expressions": node.texts(CG + "timeExpression"),
+        "time_bases": [value.text for value in node.all(CG + "timeBasis")],
+        "about": node.refs(SCHEMA + "about", graph),
+        "causes": node.refs(CG + "cause", graph),
+        "effects": node.refs(CG + "effect", graph),
+        "figures": [figure_of(graph, figure) for figure in sorted(node.nodes(CG + "figure"))],
+        "notes": node.texts(CG + "curatorNote"),
+    }
+    return render_template(
+        "claim.html", claim=claim, evidence=evidence, same_words=same_words, related=related,
+        first_mark="evidence-1" if number > 1 else None,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """Claims that share one thing with the claim of the page: how (``about`` or ``speaker``) and what."""
+
+    how: str
+    via: Ref
+    claims: list[Summary]
+
+
+def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summary], list[Group]]:
+    """The other claims resting on the same words as ``iri`` (a shared evidence node, or a span of the same source
+    overlapping one of its spans), and the groups of claims about the same thing or by the same speaker; ``node``
+    is what the store says of ``iri`` (the labels of what it is about and by)."""
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT DISTINCT ?c ?how ?via WHERE {{
+  {{ {iri} cg:evidence ?e . ?c cg:evidence ?e . BIND ("words" AS ?how) }}
+  UNION {{ {iri} cg:evidence ?e . ?e oa:hasSource ?source ; oa:hasSelector ?p .
+          ?p a oa:TextPositionSelector ; oa:start ?a ; oa:end ?b .
+          ?other oa:hasSource ?source ; oa:hasSelector ?q . ?q a oa:TextPositionSelector ; oa:start ?a2 ; oa:end ?b2 .
+          FILTER (?a2 < ?b && ?a < ?b2) ?c cg:evidence ?other . BIND ("words" AS ?how) }}
+  UNION {{ {iri} schema:about|cg:cause|cg:effect ?via . ?c schema:about|cg:cause|cg:effect ?via . BIND ("about" AS ?how) }}
+  UNION {{ {iri} schema:author ?via . ?c schema:author ?via . BIND ("speaker" AS ?how) }}
+  FILTER (?c != {iri})
+}}"""
+    )
+    found = summaries(store, (row["c"] for row in rows))
+    same = ordered({found[row["c"].value] for row in rows if row["how"].value == "words" and row["c"].value in found})
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        if row["how"].value != "words" and row["c"].value in found:
+            groups[(row["how"].value, row["via"].value)].add(row["c"].value)
+    refs = {
+        ref.iri: ref
+        for predicate in (SCHEMA + "about", CG + "cause", CG + "effect", SCHEMA + "author") for ref in node.refs(predicate)
+    }
+    # a text given as what a claim is about (written through /update) has no page to group by.
+    related = [
+        Group(how, refs[via], ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items() if via in refs
+    ]
+    related.sort(key=lambda group: (group.how != "about", -len(group.claims), group.via.label))
+    return same, related
+
+
+# ---------------------------------------------------------------- the source page
+
+
+@dataclasses.dataclass(frozen=True)
+class Marked:
+    """A segment of a source's text as the source page shows it: the spans starting at it (with their claims'
+    numbers), and the claims' numbers of every span covering it."""
+
+    text: str
+    depth: int
+    #: for each span starting here: its id, its claims with their numbers, and the URL of its evidence node.
+    starting: list[tuple[str, list[tuple[int, Summary]], str]]
+    covering: list[int]
+
+
+def source_page(store: Store, iri: ox.NamedNode) -> str:
+    """The source page of ``iri``: its metadata, and its whole archived text with every claim's span marked, each
+    span linking to its claims; spans that cannot be placed, and the claims of the source, listed below."""
+    graph = describe(
+        store,
+        f"""{{ BIND ({iri} AS ?s) }} UNION {{ {iri} cg:archivedText ?s }} UNION {{ ?s oa:hasSource {iri} }}
+  UNION {{ ?e oa:hasSource {iri} ; oa:hasSelector ?s }}""",
+    )
+    meta = source_meta(graph, iri.value)
+    rows = store.select(
+        PREFIXES + f"SELECT ?c ?e WHERE {{ {{ ?e oa:hasSource {iri} . ?c cg:evidence ?e }} UNION {{ ?c schema:appearance {iri} }} }}"
+    )
+    by_claim = summaries(store, (row["c"] for row in rows))
+    claims = ordered(by_claim.values())
+    number = {claim.iri: index for index, claim in enumerate(claims, 1)}
+    claims_of: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if "e" in row and row["c"].value in by_claim:
+            claims_of[row["e"].value].add(row["c"].value)
+    evidence = [subject for subject, node in graph.items() if iri.value in node.nodes(OA + "hasSource")]
+    spans = {span.evidence: span for span in spans_of(graph, evidence)}
+    text = meta.words
+    placed: dict[tuple[int, int], set[str]] = defaultdict(set)
+    evidence_at: dict[tuple[int, int], str] = {}
+    unplaced = []
+    for evidence, span in spans.items():
+        if span.fits(text):
+            placed[span.offsets] |= claims_of[evidence]
+            evidence_at.setdefault(span.offsets, evidence)
+        else:
+            unplaced.append((span, ordered(by_claim[claim] for claim in claims_of[evidence])))
+    unplaced.sort(key=lambda item: (item[0].start is None, item[0].start or 0, item[0].evidence))
+    offsets = sorted(placed, key=lambda span: (span[0], -span[1]))
+    segments = []
+    if text is not None:
+        for segment in sources.segments(text, offsets):
+            starting = [
+                (
+                    span_id(*offsets[i]),
+                    sorted(((number[c], by_claim[c]) for c in placed[offsets[i]]), key=lambda item: item[0]),
+                    iris.page_url(evidence_at[offsets[i]]),
+                )
+                for i in sorted(segment.spans, key=lambda i: -offsets[i][1]) if offsets[i][0] == segment.start
+            ]
+            covering = sorted({number[c] for i in segment.spans for c in placed[offsets[i]]})
+            segments.append(Marked(segment.text, segment.depth, starting, covering))
+    return render_template(
+        "source.html", source=meta, segments=segments, unplaced=unplaced, claims=claims, spans=len(offsets),
+    )
+
+
+# ---------------------------------------------------------------- people, places, organisations, policies, outcomes
+
+
+#: what an entity page says of the entity itself, rather than in its table of other statements.
+_OWN = {RDF_TYPE, SCHEMA + "name", SCHEMA + "description", SKOS + "definition", CG + "curatorNote"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Causal:
+    """A causal claim: the claim, and its causes and effects."""
+
+    claim: Summary
+    causes: list[Ref]
+    effects: list[Ref]
+
+
+def entity_page(store: Store, iri: ox.NamedNode) -> str:
+    """The page of a person, place, organisation, policy, outcome or any other named thing: what it is, the claims
+    made by it and about it, the causal claims naming it as cause or effect, the claims about the places within
+    it, and the figures about it or stated by claims about it."""
+    graph = describe(
+        store,
+        f"""{{ BIND ({iri} AS ?s) }} UNION {{ ?s schema:observationAbout|schema:variableMeasured|cg:relativeTo {iri} }}
+  UNION {{ ?c schema:about|cg:cause|cg:effect {iri} ; cg:figure ?s }}
+  UNION {{ ?c schema:about|cg:cause|cg:effect {iri} ; cg:figure/cg:changedFrom ?s }}""",
+    )
+    node = graph.get(iri.value, Node())
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT ?c ?role ?place ?placeLabel ?cause ?causeLabel ?effect ?effectLabel ?work ?workLabel WHERE {{
+  {{ ?c schema:author {iri} . BIND ("by" AS ?role) }}
+  UNION {{ ?work schema:author|schema:publisher {iri} ; schema:headline ?workLabel . BIND ("work" AS ?role) }}
+  UNION {{ ?c schema:about|cg:cause|cg:effect {iri} . BIND ("about" AS ?role) }}
+  UNION {{ ?c cg:cause|cg:effect {iri} . BIND ("causal" AS ?role)
+          OPTIONAL {{ ?c cg:cause ?cause OPTIONAL {{ ?cause schema:name ?causeLabel }} }}
+          OPTIONAL {{ ?c cg:effect ?effect OPTIONAL {{ ?effect schema:name ?effectLabel }} }} }}
+  UNION {{ ?place schema:containedInPlace+ {iri} . ?c schema:about ?place . BIND ("within" AS ?role)
+          OPTIONAL {{ ?place schema:name ?placeLabel }} }}
+}}"""
+    )
+    found = summaries(store, (row["c"] for row in rows if "c" in row))
+    by_role: dict[str, set[str]] = defaultdict(set)
+    causes: dict[str, dict[str, Ref]] = defaultdict(dict)
+    effects: dict[str, dict[str, Ref]] = defaultdict(dict)
+    within: dict[str, tuple[Ref, set[str]]] = {}
+    works: dict[str, Ref] = {}
+    for row in rows:
+        if "work" in row:
+            works.setdefault(row["work"].value, Value(row["work"], row["workLabel"]).ref())
+        if "c" not in row or row["c"].value not in found:
+            continue
+        claim, role = row["c"].value, row["role"].value
+        by_role[role].add(claim)
+        for key, into in (("cause", causes), ("effect", effects)):
+            if key in row:
+                into[claim][row[key].value] = Value(row[key], row.get(key + "Label")).ref()
+        if role == "within":
+            place = Value(row["place"], row.get("placeLabel")).ref()
+            within.setdefault(place.iri, (place, set()))[1].add(claim)
+    figure_iris = [subject for subject, figure in graph.items() if CG + "Figure" in figure.nodes(RDF_TYPE)]
+    entity = {
+        "iri": iri.value,
+        "name": node.text(SCHEMA + "name") or next((value.text for value in node.all(SKOS + "prefLabel")), None)
+        or local_name(iri.value),
+        "types": [value.text if value.label else local_name(value.term.value) for value in node.all(RDF_TYPE)],
+        "descriptions": node.texts(SCHEMA + "description") + node.texts(SKOS + "definition"),
+        "notes": node.texts(CG + "curatorNote"),
+        "details": [
+            (humanize(local_name(predicate)), values)
+            for predicate, values in node.values.items() if predicate not in _OWN
+        ],
+    }
+    return render_template(
+        "entity.html",
+        entity=entity,
+        works=sorted(works.values(), key=lambda work: work.label),
+        by=ordered(found[claim] for claim in by_role["by"]),
+        about=ordered(found[claim] for claim in by_role["about"]),
+        causal=[
+            Causal(claim, list(causes[claim.iri].values()), list(effects[claim.iri].values()))
+            for claim in ordered(found[claim] for claim in by_role["causal"])
+        ],
+        within=sorted(
+            ((place, ordered(found[claim] for claim in claims)) for place, claims in within.values()),
+            key=lambda item: item[0].label,
+        ),
+        figures=sorted((figure_of(graph, figure) for figure in figure_iris), key=lambda figure: figure.iri),
+    )
