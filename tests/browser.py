@@ -247,6 +247,8 @@ def screenshot(tmp_path: Path):
     def save(page, name: str, *, width: int = WIDE) -> Path:
         path = directory / f"{name}.png"
         before = page.viewport_size
+        # The page checks leave the focus on the skip link, which would show over the picture.
+        page.evaluate("document.activeElement && document.activeElement.blur()")
         page.set_viewport_size({"width": width, "height": HEIGHT})
         try:
             page.screenshot(path=str(path))

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser import assert_page_is_sound
-from conftest import ARTICLE, answered, select
+from conftest import ARTICLE, QUERIES, answered, select
 
 SCHEMA = "http://schema.org/"
 #: A term a reader of the article would search for first.
@@ -67,14 +67,14 @@ def test_search_claim_quote_city_source_span_editor_export(server, visit, screen
     assert_page_is_sound(seen)
     screenshot(page, "claim")
 
-    # Its city: a place the claim is about (or lies in), opened from the claim's facts.
+    # Its city: the city it speaks of (a subject, or what a subject lies in), opened from the claim's facts.
     cities = select(data_store, f"""SELECT DISTINCT ?city ?name WHERE {{ <{top['iri']}> schema:about|cg:cause|cg:effect ?x .
         ?x (schema:location|schema:areaServed|schema:containedInPlace)* ?city . ?city a schema:City ; schema:name ?name }}
         ORDER BY ?city""")
     assert cities, f"{top['iri']} is about no city"
     city = cities[0]
     claim_url = page.url
-    page.click(f".claim-about a[href='{urlsplit(server.get('/resource', params={'iri': city['city']}, allow_redirects=False).headers['Location']).path}']")
+    page.click(f".claim-city a[href='{urlsplit(server.url + '/' + city['city'].removeprefix(server.config.iri_base)).path}']")
     page.wait_for_load_state()
     assert page.inner_text("h1") == city["name"]
     assert_page_is_sound(seen)
@@ -88,6 +88,7 @@ def test_search_claim_quote_city_source_span_editor_export(server, visit, screen
     marks = page.locator(".source-text mark.span a.claim-ref")
     assert marks.count() > 0
     assert_page_is_sound(seen)
+    page.eval_on_selector(".source-text sup.span-claims", "el => el.scrollIntoView({block: 'start'})")
     screenshot(page, "source")
     target = marks.first
     title = target.get_attribute("title")
@@ -101,9 +102,9 @@ def test_search_claim_quote_city_source_span_editor_export(server, visit, screen
     page.wait_for_selector("#editor .yasgui .yasqe .CodeMirror")
     name = "claims-about-city"
     page.click(f"#gallery button.open-query[data-name='{name}']")
-    page.wait_for_function(
-        "name => document.querySelector('.tabPanel.active .CodeMirror')?.CodeMirror.getValue().includes('SELECT')", arg=name
-    )
+    text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    page.wait_for_function("text => document.querySelector('.tabPanel.active .CodeMirror')?.CodeMirror.getValue() === text",
+                           arg=text)
     page.click(".tabPanel.active .yasqe_queryButton")
     rows = page.locator(".tabPanel.active .yasr table.dataTable tbody tr")
     rows.first.wait_for()
@@ -118,5 +119,5 @@ def test_search_claim_quote_city_source_span_editor_export(server, visit, screen
     table = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"), newline="")))
     claims = select(data_store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a cg:Claim }")[0]["n"]
     assert len(table) == int(claims)
-    assert download.value.suggested_filename == "claims.csv"
+    assert download.value.suggested_filename == "claimgraph-claims.csv"
     assert seen.foreign == []

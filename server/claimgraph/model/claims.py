@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
+from claimgraph.rdf import vocabulary
+
 SCHEMA = "http://schema.org/"
 
 #: What joins several values in one CSV cell (a claim with two kinds, three cities, two evidence spans).
@@ -25,9 +27,8 @@ COLUMNS = (
     "quote", "start", "end", "source_url", "date_published",
 )
 
-#: One row per fact about a claim: ``?claim`` and the variables of one kind of fact. Cities are found as
-#: ``queries/claims-about-city.rq`` finds them: what the claim is about (its cause and effect included), or any
-#: place that contains it by a chain of ``schema:location``, ``schema:areaServed`` and ``schema:containedInPlace``.
+#: One row per fact about a claim: ``?claim`` and the variables of one kind of fact. Cities are found by
+#: :func:`claimgraph.rdf.vocabulary.cities_of`, as ``queries/claims-about-city.rq`` finds them.
 FACTS = """
 PREFIX cg: <https://w3id.org/claimgraph/ontology#>
 PREFIX schema: <http://schema.org/>
@@ -44,9 +45,7 @@ WHERE {
   UNION { ?claim schema:author ?speaker
           OPTIONAL { ?speaker schema:name ?speakerName }
           OPTIONAL { ?speaker a ?speakerType FILTER(STRSTARTS(STR(?speakerType), STR(schema:))) } }
-  UNION { ?claim schema:about|cg:cause|cg:effect ?subject .
-          ?subject (schema:location|schema:areaServed|schema:containedInPlace)* ?city . ?city a schema:City
-          OPTIONAL { ?city schema:name ?cityName } }
+  UNION { CITIES OPTIONAL { ?city schema:name ?cityName } }
   UNION { ?claim schema:about ?policy . ?policy a cg:Policy OPTIONAL { ?policy schema:name ?policyName } }
   UNION { ?claim schema:about ?outcome . ?outcome a cg:Outcome OPTIONAL { ?outcome schema:name ?outcomeName } }
   UNION { ?claim cg:evidence ?evidence .
@@ -58,7 +57,7 @@ WHERE {
           OPTIONAL { ?source schema:headline ?headline }
           OPTIONAL { ?source a ?sourceType FILTER(STRSTARTS(STR(?sourceType), STR(schema:))) } }
 }
-"""
+""".replace("CITIES", vocabulary.cities_of("?claim"))
 
 #: How many claims there are (as ``?n``).
 COUNT = "SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a <https://w3id.org/claimgraph/ontology#Claim> }"

@@ -45,6 +45,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Store, Term
 
 #: The facets claims are filtered and counted by, in the order pages show them.
@@ -59,20 +60,18 @@ _NAMESPACES = {
 }
 #: The roles of what a claim links to, and the links that give each.
 _ROLES = {
-    "about": ("schema:about", "cg:cause", "cg:effect"),
+    "about": (vocabulary.alternatives(vocabulary.SUBJECTS),),
     "speaker": ("schema:author",),
     "kind": ("cg:kind",),
     "voice": ("cg:attribution",),
     "source": ("schema:appearance",),
 }
-#: The links by which a thing lies in a place (zero or more of them, as queries/claims-about-city.rq follows them).
-_WITHIN = ("schema:location", "schema:areaServed", "schema:containedInPlace")
 #: The facets that are what a claim is about, by their class; ``city`` also counts the cities what it is about lies in.
 _CLASSES = {"city": "schema:City", "policy": "cg:Policy", "outcome": "cg:Outcome"}
 #: The columns of a claim's row, and their bm25 weights: the claim's own words count most.
 COLUMNS = ("text", "quote", "about", "speaker", "source")
 WEIGHTS = (10.0, 4.0, 2.0, 1.0, 1.0)
-_NAME = "schema:name|schema:headline|rdfs:label|skos:prefLabel"
+_NAME = vocabulary.alternatives(vocabulary.LABELS)
 _TOKENIZER = "porter unicode61 remove_diacritics 2"
 #: What SQLite puts around a match; removed from every indexed text first, so that only SQLite writes them.
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -370,16 +369,20 @@ class _Builder:
         return database
 
     def _labels(self) -> dict[str, str]:
-        """The label of every named IRI: its English or untagged name before others, the least such on ties."""
-        ranked: dict[str, tuple[int, str]] = {}
-        for row in self._select(f"SELECT ?iri ?name WHERE {{ ?iri {_NAME} ?name FILTER(isIRI(?iri)) }}"):
+        """The label of every named IRI: a value of the first of :data:`vocabulary.LABELS` it has, English or
+        untagged before other languages, the least such on ties."""
+        ranked: dict[str, tuple[int, int, str]] = {}
+        properties = " ".join(f"(<{iri}> {rank})" for rank, iri in enumerate(vocabulary.LABELS))
+        for row in self._select(
+            f"SELECT ?iri ?name ?rank WHERE {{ VALUES (?property ?rank) {{ {properties} }} ?iri ?property ?name FILTER(isIRI(?iri)) }}"
+        ):
             name = row["name"]
             language = getattr(name, "language", None) or ""
-            rank = (0 if language in ("", "en") or language.startswith("en-") else 1, name.value)
+            rank = (int(row["rank"].value), 0 if language in ("", "en") or language.startswith("en-") else 1, name.value)
             iri = row["iri"].value
             if iri not in ranked or rank < ranked[iri]:
                 ranked[iri] = rank
-        return {iri: value for iri, (_, value) in ranked.items()}
+        return {iri: value for iri, (_, _, value) in ranked.items()}
 
     def _evidence(self) -> tuple[dict[str, set[str]], dict[str, int]]:
         """The exact words of each claim's evidence, and where its first span starts."""
@@ -405,10 +408,10 @@ class _Builder:
         return found
 
     def _within(self):
-        """A function giving a thing and every place it lies in, by any chain of :data:`_WITHIN` links."""
+        """A function giving a thing and every place it lies in, by any chain of :data:`vocabulary.WITHIN` links."""
         edges: dict[str, set[str]] = defaultdict(set)
         for row in self._select(
-            f"SELECT DISTINCT ?thing ?place WHERE {{ ?thing {'|'.join(_WITHIN)} ?place FILTER(isIRI(?place)) }}"
+            f"SELECT DISTINCT ?thing ?place WHERE {{ ?thing {vocabulary.alternatives(vocabulary.WITHIN)} ?place FILTER(isIRI(?place)) }}"
         ):
             edges[row["thing"].value].add(row["place"].value)
         closures: dict[str, frozenset[str]] = {}

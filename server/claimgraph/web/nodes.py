@@ -10,13 +10,11 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from claimgraph.rdf import vocabulary
+from claimgraph.rdf.vocabulary import CG, OA, SCHEMA, SKOS
 from claimgraph.store.base import Store, Term
 from claimgraph.web import iris
 
-CG = "https://w3id.org/claimgraph/ontology#"
-SCHEMA = "http://schema.org/"
-OA = "http://www.w3.org/ns/oa#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 TIME = "http://www.w3.org/2006/time#"
 
@@ -27,9 +25,11 @@ PREFIX skos: <{SKOS}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
-#: the label of ``?o``: its name, preferred label, label or headline, whichever it has first.
-_LABEL = """OPTIONAL { ?o schema:name ?name } OPTIONAL { ?o skos:prefLabel ?pref } OPTIONAL { ?o rdfs:label ?rlabel }
-  OPTIONAL { ?o schema:headline ?headline } BIND (COALESCE(?name, ?pref, ?rlabel, ?headline) AS ?label)"""
+#: the label of ``?o``: a value of the first of :data:`vocabulary.LABELS` it has.
+_LABEL = (
+    " ".join(f"OPTIONAL {{ ?o <{iri}> ?label{rank} }}" for rank, iri in enumerate(vocabulary.LABELS))
+    + f" BIND (COALESCE({', '.join(f'?label{rank}' for rank in range(len(vocabulary.LABELS)))}) AS ?label)"
+)
 
 #: what a list of claims shows of claim ``?c``: its text, voice and speaker, and where its first span starts.
 _SUMMARY = """?c a cg:Claim . OPTIONAL { ?c schema:text ?text }
@@ -150,6 +150,12 @@ def describe(store: Store, roots: str) -> dict[str, Node]:
     for row in rows:
         graph[row["s"].value].add(row["p"].value, Value(row["o"], row.get("label")))
     return graph
+
+
+def cities(store: Store, claim: ox.NamedNode) -> list[Ref]:
+    """The cities ``claim`` speaks of (:func:`claimgraph.rdf.vocabulary.cities_of`), by label."""
+    rows = store.select(PREFIXES + f"SELECT DISTINCT ?o ?label WHERE {{ {vocabulary.cities_of(str(claim), '?o')} {_LABEL} }}")
+    return sorted((Value(row["o"], row.get("label")).ref() for row in rows), key=lambda ref: (ref.label, ref.iri))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,23 +14,23 @@ import pyoxigraph as ox
 from flask import Response, g, request
 
 from claimgraph.model import dataset
-from claimgraph.rdf import formats
+from claimgraph.rdf import formats, vocabulary
 from claimgraph.store.base import Store
 from claimgraph.web import answers, iris
 from claimgraph.web.description import SD
 
-SCHEMA = "http://schema.org/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SCHEMA = vocabulary.SCHEMA
+RDF = vocabulary.RDF
 RDF_TYPE = RDF + "type"
 RDF_NIL = ox.NamedNode(RDF + "nil")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = vocabulary.RDFS
+SKOS = vocabulary.SKOS
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = RDF + "langString"
 
 #: The properties that label a resource, the preferred first; a claim is labelled by its text (``schema:text``).
-LABEL_PROPERTIES = (SCHEMA + "name", RDFS + "label", SKOS + "prefLabel", SCHEMA + "headline")
-CLAIM_TEXT = SCHEMA + "text"
+LABEL_PROPERTIES = vocabulary.LABELS
+CLAIM_TEXT = vocabulary.CLAIM_TEXT
 #: Prefixes every reader of RDF knows, for the vocabularies the dataset's own prefixes leave out.
 WELL_KNOWN = {"rdf": RDF, "sd": SD}
 #: The RDF formats a page offers as alternates, by the suffix (or ``format=`` value) that chooses each.

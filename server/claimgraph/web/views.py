@@ -21,7 +21,7 @@ from claimgraph.store.base import Store
 from claimgraph.web import answers, iris
 from claimgraph.web.evidence import evidence_view, source_meta, span_id, spans_of
 from claimgraph.web.nodes import (
-    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, Value, describe, figure_of, humanize,
+    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, Value, cities, describe, figure_of, humanize,
     local_name, ordered, summaries, when,
 )
 
@@ -88,6 +88,7 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
         "time_expressions": node.texts(CG + "timeExpression"),
         "time_bases": [value.text for value in node.all(CG + "timeBasis")],
         "about": node.refs(SCHEMA + "about", graph),
+        "cities": cities(store, iri),
         "causes": node.refs(CG + "cause", graph),
         "effects": node.refs(CG + "effect", graph),
         "figures": [figure_of(graph, figure) for figure in sorted(node.nodes(CG + "figure"))],

@@ -1,0 +1,43 @@
+"""The terms of the data that code decides by, each decision in one place: which properties name a thing, what a
+claim is about, and by which links a thing lies in a place.
+
+The store (the search index), the model (the exports) and the web (the pages) all read them here, so that a claim
+is found under the same city, and a thing shown under the same name, everywhere. ``queries/*.rq`` are files that
+stand on their own and spell the same paths out; ``tests/test_queries.py`` checks them against the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+#: claimgraph's own vocabulary (the ontology's namespace: fixed, whatever IRI base a deployment mints data under).
+CG = "https://w3id.org/claimgraph/ontology#"
+SCHEMA = "http://schema.org/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OA = "http://www.w3.org/ns/oa#"
+
+#: The properties that name a thing, the preferred first; a claim, which has no name, is shown by its text.
+LABELS = (SCHEMA + "name", RDFS + "label", SKOS + "prefLabel", SCHEMA + "headline")
+CLAIM_TEXT = SCHEMA + "text"
+#: What a claim speaks of: its subjects, and the cause and effect of a causal claim.
+SUBJECTS = (SCHEMA + "about", CG + "cause", CG + "effect")
+#: The links by which a thing lies in a place (a school in a city, a policy located there, a city in its region),
+#: followed in any number to find every place a thing lies in.
+WITHIN = (SCHEMA + "location", SCHEMA + "areaServed", SCHEMA + "containedInPlace")
+#: The class of the places a claim is listed under as its city.
+CITY = SCHEMA + "City"
+
+
+def alternatives(properties: Iterable[str]) -> str:
+    """A SPARQL property path matching any one of ``properties``: ``<a>|<b>|…``."""
+    return "|".join(str(ox.NamedNode(iri)) for iri in properties)
+
+
+def cities_of(claim: str, city: str = "?city") -> str:
+    """A graph pattern binding ``city`` to each city that the claim ``claim`` (a variable or a serialized IRI) speaks
+    of: a subject, cause or effect that is the city or lies in it by any chain of :data:`WITHIN` links."""
+    return f"{claim} ({alternatives(SUBJECTS)})/({alternatives(WITHIN)})* {city} . {city} a {ox.NamedNode(CITY)} ."
