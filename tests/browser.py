@@ -280,3 +280,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{SKIPPED}: {reason} ({len(skipped)} tests)", yellow=True, bold=True)
     if failed:
         terminalreporter.write_line(f"browser tests failed: {reason}; CI=true requires them ({len(failed)} tests)", red=True, bold=True)
+
+
+def run_canned_query(page, text: str, name: str):
+    """In the editor page ``page`` shows, open the canned query ``name`` (whose text is ``text``) from the gallery,
+    run it, and return the rows of its result table once they are drawn."""
+    page.wait_for_selector("#editor .yasgui .yasqe .CodeMirror")
+    page.click(f"#gallery button.open-query[data-name='{name}']")
+    page.wait_for_function("text => document.querySelector('.tabPanel.active .CodeMirror')?.CodeMirror.getValue() === text",
+                           arg=text)
+    page.click(".tabPanel.active .yasqe_queryButton")
+    rows = page.locator(".tabPanel.active .yasr table.dataTable tbody tr")
+    rows.first.wait_for()
+    return rows

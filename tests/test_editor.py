@@ -12,7 +12,7 @@ import pytest
 from claimgraph.model import dataset
 from claimgraph.web import app as web_app
 from claimgraph.web import editor
-from browser import assert_page_is_sound
+from browser import assert_page_is_sound, run_canned_query
 from conftest import ONTOLOGY, QUERIES, answered, body, media_type, problem, select, solutions
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -218,15 +218,9 @@ CANNED = "claims-about-city"
 def test_editor_runs_a_canned_query_and_links_labelled_iris_to_their_pages(visit, server):
     seen = visit(server.url + "/sparql")
     page = seen.page
-    page.wait_for_selector("#editor .yasgui .yasqe .CodeMirror")
-    assert page.locator("#query-form").is_hidden()
-    page.click(f"#gallery button.open-query[data-name='{CANNED}']")
     text = (QUERIES / f"{CANNED}.rq").read_text(encoding="utf-8")
-    page.wait_for_function("text => document.querySelector('.tabPanel.active .CodeMirror')?.CodeMirror.getValue() === text",
-                           arg=text)
-    page.click(".tabPanel.active .yasqe_queryButton")
-    rows = page.locator(".tabPanel.active .yasr table.dataTable tbody tr")
-    rows.first.wait_for()
+    rows = run_canned_query(page, text, CANNED)
+    assert page.locator("#query-form").is_hidden()
     page.wait_for_selector(".tabPanel.active .yasr a.iri.labelled")
 
     expected = solutions(answered(server.post("/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})))

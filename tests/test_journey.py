@@ -14,7 +14,7 @@ import io
 from urllib.parse import urlsplit
 
 import pytest
-from browser import assert_page_is_sound
+from browser import assert_page_is_sound, run_canned_query
 from conftest import ARTICLE, QUERIES, answered, select
 
 SCHEMA = "http://schema.org/"
@@ -99,15 +99,8 @@ def test_search_claim_quote_city_source_span_editor_export(server, visit, screen
 
     # A canned query from the editor's gallery, and its result table.
     page.goto(server.url + "/sparql")
-    page.wait_for_selector("#editor .yasgui .yasqe .CodeMirror")
     name = "claims-about-city"
-    page.click(f"#gallery button.open-query[data-name='{name}']")
-    text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-    page.wait_for_function("text => document.querySelector('.tabPanel.active .CodeMirror')?.CodeMirror.getValue() === text",
-                           arg=text)
-    page.click(".tabPanel.active .yasqe_queryButton")
-    rows = page.locator(".tabPanel.active .yasr table.dataTable tbody tr")
-    rows.first.wait_for()
+    rows = run_canned_query(page, (QUERIES / f"{name}.rq").read_text(encoding="utf-8"), name)
     assert rows.count() > 0
     screenshot(page, "editor")
 
