@@ -4,13 +4,14 @@ reads from this server, the plain form without JavaScript, and the editor in a r
 from __future__ import annotations
 
 import json
+from urllib.parse import quote, urlencode, urlsplit
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from claimgraph.model import dataset
-from claimgraph.web import app as web_app
+from claimgraph.web import headers
 from claimgraph.web import editor
 from browser import assert_page_is_sound, run_canned_query
 from conftest import ONTOLOGY, QUERIES, answered, body, media_type, problem, select, solutions
@@ -68,16 +69,14 @@ def test_page_hands_the_editor_its_settings_in_data_attributes(app):
         "data-labels-url": "/labels",
         "data-labels-max": str(editor.MAX_LABELS),
         "data-resource-url": "/resource",
-        "data-iri-base": app.config.iri_base,
-        "data-root": "/",
     }
 
 
 def test_settings_follow_the_script_root(app):
     response = app.app.test_client().get("/sparql", base_url="http://localhost/behind/proxy", headers={"Accept": BROWSER})
     [div] = elements(answered(response)).find("div", id="editor")
-    assert (div["data-endpoint"], div["data-prefixes-url"], div["data-labels-url"], div["data-root"]) == (
-        "/behind/proxy/sparql", "/behind/proxy/prefixes", "/behind/proxy/labels", "/behind/proxy/")
+    assert (div["data-endpoint"], div["data-prefixes-url"], div["data-labels-url"], div["data-resource-url"]) == (
+        "/behind/proxy/sparql", "/behind/proxy/prefixes", "/behind/proxy/labels", "/behind/proxy/resource")
 
 
 def test_page_loads_yasgui_and_the_editor_from_this_server(app):
@@ -94,14 +93,14 @@ def test_the_editor_page_allows_only_yasgui_s_hashed_style_elements(app, params)
     assert elements(response).find("div", id="editor")
     policy = response.headers["Content-Security-Policy"]
     assert policy == editor.CONTENT_SECURITY_POLICY
-    assert policy.startswith(web_app.CONTENT_SECURITY_POLICY + "; style-src-elem 'self' 'sha256-")
+    assert policy.startswith(headers.CONTENT_SECURITY_POLICY + "; style-src-elem 'self' 'sha256-")
     assert "unsafe" not in policy
 
 
 @pytest.mark.parametrize(("path", "accept"), [("/sparql", "text/turtle"), ("/queries", BROWSER)])
 def test_other_answers_keep_the_site_s_policy(app, path, accept):
     response = answered(app.get(path, headers={"Accept": accept}))
-    assert response.headers["Content-Security-Policy"] == web_app.CONTENT_SECURITY_POLICY
+    assert response.headers["Content-Security-Policy"] == headers.CONTENT_SECURITY_POLICY
 
 
 def test_a_query_in_the_url_opens_in_the_page(app):
@@ -231,8 +230,10 @@ def test_editor_runs_a_canned_query_and_links_labelled_iris_to_their_pages(visit
     labels = json.loads(body(answered(server.get("/labels", params={"iri": first}))))
     assert first in labels
     link = page.locator(f".tabPanel.active .yasr a.iri[title='{first}']").first
-    assert link.get_attribute("href") == "/" + first.removeprefix(base)
+    assert link.get_attribute("href") == "/resource?" + urlencode({"iri": first}, quote_via=quote)
     assert link.inner_text() == labels[first]
+    # /resource sends the IRI to its own page.
+    assert urlsplit(server.get(link.get_attribute("href"), allow_redirects=False).headers["Location"]).path == "/" + first.removeprefix(base)
 
     # Dragging a column's grip makes YASGUI's column resizer add its cursor <style>, which the page's policy allows.
     grip = page.locator(".tabPanel.active .grip-handle .grip-resizable").first.bounding_box()

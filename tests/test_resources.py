@@ -7,13 +7,14 @@ The expected graphs are computed here by rdflib from the curated files: a resour
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from html.parser import HTMLParser
 import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
-from conftest import CG, DATA, ONTOLOGY, TOKEN, body, media_type, page, problem
+from conftest import CG, DATA, ONTOLOGY, TOKEN, body, copy_of, in_process, media_type, page, problem
 from markupsafe import escape
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -401,3 +402,71 @@ def test_an_iri_ending_in_a_suffix_is_served_when_only_the_whole_path_is_known(a
         assert set(parsed(response)) == {(rdflib.URIRef(iri), SCHEMA.name, rdflib.Literal("notes"))}
     finally:
         assert app.post("/update", data={"update": f"DROP GRAPH <{graph}>"}, headers=authorization).status_code == 204
+
+
+# ---------------------------------------------------------------- IRIs a path cannot give back, other IRI bases, unsafe links
+
+
+@pytest.fixture(scope="module")
+def elsewhere(loaded_store, tmp_path_factory):
+    """A service whose IRI base is not the curated data's: the data's IRIs have no paths of their own there."""
+    with in_process(copy_of(loaded_store, tmp_path_factory.mktemp("elsewhere")), iri_base="https://example.org/cg/", workers=1) as running:
+        yield running
+
+
+def written(service, triples: str) -> None:
+    response = service.post("/update", data={"update": f"INSERT DATA {{ GRAPH <urn:claimgraph:test:g> {{ {triples} }} }}"},
+                            headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 204
+
+
+def test_under_another_iri_base_the_vocabulary_search_and_ontology_still_answer(app, elsewhere):
+    """The ontology is claimgraph's whatever base a deployment mints data under: search finds the same claims and
+    the ontology page answers; the curated IRIs, not under that base, answer at /resource without a redirect."""
+    def total(service, path, **params):
+        return json.loads(body(service.get(path, params=params)))["total"]
+
+    assert total(elsewhere, "/search.json", q="refugees") == total(app, "/search.json", q="refugees")
+    assert total(elsewhere, "/claims.json") == len(set(CURATED.subjects(RDF.type, rdflib.URIRef(CG + "Claim"))))
+    assert elsewhere.get("/ontology", headers={"Accept": "text/turtle"}).status_code == 200
+    claim = next(iri for kind, iri in KINDS.items() if kind.startswith("claim["))
+    assert elsewhere.get(path_of(claim), headers={"Accept": "text/turtle"}).status_code == 404
+    served = elsewhere.get("/resource", params={"iri": claim}, headers={"Accept": "text/turtle"})
+    assert (served.status_code, media_type(served)) == (200, "text/turtle")
+    assert rdflib.compare.isomorphic(parsed(served), expected(claim))
+
+
+def test_under_another_iri_base_its_own_iris_have_their_paths(elsewhere):
+    written(elsewhere, '<https://example.org/cg/id/thing/x> <http://schema.org/name> "X" .')
+    assert elsewhere.get("/id/thing/x", headers={"Accept": "text/turtle"}).status_code == 200
+    redirected = elsewhere.get("/resource", params={"iri": "https://example.org/cg/id/thing/x"})
+    assert (redirected.status_code, redirected.headers["Location"]) == (303, "/id/thing/x")
+
+
+@pytest.mark.parametrize("rest", ["a%2Fb", "q?x=1", "h#frag", "d/../e", "two//slashes"])
+def test_an_iri_no_path_gives_back_is_answered_at_resource(own_app, rest):
+    iri = f"{BASE}id/thing/{rest}"
+    written(own_app, f'{ox.NamedNode(iri)} <http://schema.org/name> "odd" .')
+    response = own_app.get("/resource", params={"iri": iri}, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert (rdflib.URIRef(iri), SCHEMA.name, rdflib.Literal("odd")) in parsed(response)
+
+
+def test_resource_answers_404_before_any_redirect(app):
+    response = app.get("/resource", params={"iri": f"{BASE}id/claim/nothing-of-the-kind"}, headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert problem(response)["detail"] == f"the store holds nothing about <{BASE}id/claim/nothing-of-the-kind>"
+
+
+def test_no_page_links_an_iri_that_is_not_http(own_app):
+    """A predicate or a source URL such as ``javascript:…`` from the data is shown, never linked as it is."""
+    source = f"{BASE}id/source/test-unsafe"
+    written(own_app, f"""<urn:claimgraph:test:thing> <javascript:alert(1)//> "x" .
+        <{source}> a <http://schema.org/NewsArticle> ; <http://schema.org/headline> "Unsafe" ;
+          <http://schema.org/url> <javascript:alert(4)> .""")
+    for path, params in (("/resource", {"iri": "urn:claimgraph:test:thing"}), (path_of(source), {})):
+        response = own_app.get(path, params=params, headers={"Accept": "text/html"})
+        assert response.status_code == 200
+        hrefs = page(response).hrefs("a")
+        assert [href for href in hrefs if not href.startswith(("/", "http://", "https://", "#"))] == [], path
+    assert "javascript:alert(4)" in page(own_app.get(path_of(source), headers={"Accept": "text/html"})).text

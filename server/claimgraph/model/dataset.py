@@ -14,8 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from claimgraph.errors import DataError
+from claimgraph.rdf import vocabulary
 
-ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/claimgraph/ontology")
+ONTOLOGY_GRAPH = ox.NamedNode(vocabulary.ONTOLOGY)
 ONTOLOGY_FILE = "claimgraph.ttl"
 SHAPES_FILE = "shapes.ttl"
 CONTEXT_FILE = "context.jsonld"

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-#: claimgraph's own vocabulary (the ontology's namespace: fixed, whatever IRI base a deployment mints data under).
-CG = "https://w3id.org/claimgraph/ontology#"
+#: claimgraph's ontology: its IRI (also the name of the store's graph that holds it) and the namespace of its terms.
+#: Fixed, whatever IRI base a deployment mints its data under: the vocabulary is claimgraph's, not the data's.
+ONTOLOGY = "https://w3id.org/claimgraph/ontology"
+CG = ONTOLOGY + "#"
 SCHEMA = "http://schema.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

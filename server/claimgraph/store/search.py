@@ -220,13 +220,12 @@ class SearchIndex(abc.ABC):
 class FullTextIndex(SearchIndex):
     """The FTS5 index of ``store`` (see the module's docstring), built on creation.
 
-    :param vocabulary: the namespace of the ontology's terms (``cg:``).
     :raises QueryTimeout, Busy, StoreError: if the store cannot be read.
     """
 
-    def __init__(self, store: Store, vocabulary: str) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self._namespaces = {"cg": vocabulary, **_NAMESPACES}
+        self._namespaces = {"cg": vocabulary.CG, **_NAMESPACES}
         self._prefixes = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in self._namespaces.items())
         self._lock = threading.Lock()
         self._rebuilding = threading.Lock()

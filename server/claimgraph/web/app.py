@@ -32,7 +32,7 @@ from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
 from claimgraph.store.search import FullTextIndex
-from claimgraph.web import services, textsearch
+from claimgraph.web import headers, services, textsearch
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
@@ -61,7 +61,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         app.logger.error("the store cannot be used: %s", error)
         raise
     try:
-        index = FullTextIndex(store, textsearch.vocabulary(config))
+        index = FullTextIndex(store)
     except BaseException:
         store.close()
         raise
@@ -86,35 +86,13 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     site.install(app)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)
-    app.after_request(_security_headers)
+    app.after_request(headers.security)
     if config.proxy_hops:
         # The proxies' X-Forwarded-* headers become the request's scheme, host, port, client and root path, so that
         # url_for, protocol.external and iris give the public URL; without the setting a client could forge them.
         hops = config.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
-
-
-#: What a page may load: only this service's own scripts, styles, images and endpoints; no inline script, no
-#: framing, no plugins. Text from the data is escaped by the templates, and this keeps anything that slipped
-#: through inert.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
-
-
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
 
 
 #: claimgraph's errors and the HTTP status each becomes; the first that fits wins. Any other exception is a bug: 500.

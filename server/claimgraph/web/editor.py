@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from flask import request, url_for
+from flask import url_for
 
 from claimgraph.errors import ParamError
-from claimgraph.web import answers, app, terms
+from claimgraph.web import answers, headers, terms
 from claimgraph.web.services import services
 
 #: The ``<style>`` elements that YASGUI's result table adds at run time (its column resizer: the grips' rules when a
@@ -25,10 +25,10 @@ YASGUI_STYLE_HASHES = (
     "sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=",
     "sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg=",
 )
-#: The editor page's Content-Security-Policy: the site's (:data:`claimgraph.web.app.CONTENT_SECURITY_POLICY`), and
+#: The editor page's Content-Security-Policy: the site's (:data:`claimgraph.web.headers.CONTENT_SECURITY_POLICY`), and
 #: ``<style>`` elements from this server or of :data:`YASGUI_STYLE_HASHES`. Style attributes stay refused.
 CONTENT_SECURITY_POLICY = "; ".join((
-    app.CONTENT_SECURITY_POLICY,
+    headers.CONTENT_SECURITY_POLICY,
     " ".join(("style-src-elem 'self'", *(f"'{digest}'" for digest in YASGUI_STYLE_HASHES))),
 ))
 
@@ -38,16 +38,13 @@ MAX_LABELS = 2000
 
 def settings() -> dict[str, str]:
     """The ``data-`` attributes of the editor: the endpoint, the URLs of ``/prefixes``, ``/labels`` and
-    ``/resource``, the most IRIs ``/labels`` takes, the IRI base and the root its IRIs are served under."""
+    ``/resource``, and the most IRIs ``/labels`` takes."""
     return {
         "endpoint": url_for("sparql.query"),
         "prefixes-url": url_for("sparql.prefixes"),
         "labels-url": url_for("sparql.labels"),
         "labels-max": str(MAX_LABELS),
         "resource-url": url_for("resources.resource"),
-        "iri-base": services().config.iri_base,
-        # iris.local_path serves <iri_base>rest at <script root>/rest; editor.js maps result IRIs the same way.
-        "root": request.script_root + "/",
     }
 
 

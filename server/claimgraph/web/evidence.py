@@ -43,6 +43,8 @@ class SourceMeta:
     ref: Ref
     headline: str
     url: str | None
+    #: ``url`` when a page may link to it (an ``http(s)`` IRI: :func:`claimgraph.web.iris.external`), else ``None``.
+    url_href: str | None
     authors: list[Ref]
     publishers: list[Ref]
     date: str | None
@@ -73,6 +75,7 @@ def source_meta(graph: dict[str, Node], source: str) -> SourceMeta:
         ref=Ref(source, headline, iris.page_url(source)),
         headline=headline,
         url=node.text(SCHEMA + "url"),
+        url_href=iris.external(node.text(SCHEMA + "url") or ""),
         authors=node.refs(SCHEMA + "author"),
         publishers=node.refs(SCHEMA + "publisher"),
         date=node.text(SCHEMA + "datePublished"),

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from claimgraph.errors import ParamError
+from claimgraph.model import dataset
 from claimgraph.rdf import formats
 from claimgraph.store.base import Store
 from claimgraph.web import answers, iris, protocol, terms, views
@@ -85,21 +86,21 @@ def resource() -> Response:
     params = protocol.url_parameters()
     iri = protocol.named_node(protocol.single(params, "iri", required=True), "iri")
     override = protocol.format_override(params)
+    store = answers.store()
+    if not _known(store, iri):
+        abort(404, f"the store holds nothing about <{iri.value}>")
     path = iris.local_path(iri.value)
     if path is not None:
         where, hash_, fragment = path.partition("#")
         query = "?" + urlencode({formats.PARAMETER: override}) if override is not None else ""
         return redirect(where + query + hash_ + fragment, 303)
-    store = answers.store()
-    if not _known(store, iri):
-        abort(404, f"the store holds nothing about <{iri.value}>")
     return _answer(store, iri, override, lambda name: url_for("resources.resource", iri=iri.value, format=name))
 
 
 @blueprint.route("/ontology", defaults={"suffix": None})
 @blueprint.route("/ontology.<suffix>")
 def ontology(suffix: str | None) -> Response:
-    """The ontology (the store's graph ``<iri_base>ontology``): a page of its classes, properties and concept
+    """The ontology (the store's graph :data:`~claimgraph.model.dataset.ONTOLOGY_GRAPH`): a page of its classes, properties and concept
     schemes, each term at the anchor of its local name (``/ontology#Claim``), or the whole graph in RDF.
 
     :raises NotFound: (404) for an unknown suffix, or if the store holds no ontology graph.
@@ -109,7 +110,7 @@ def ontology(suffix: str | None) -> Response:
         abort(404, f"no representation of the ontology is named {suffix!r}")
     override = _suffix_override(suffix) if suffix is not None else protocol.format_override(protocol.url_parameters())
     store = answers.store()
-    graph = ox.NamedNode(iris.ontology_iri())
+    graph = dataset.ONTOLOGY_GRAPH
     triples = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
     if not triples:
         abort(404, f"the store holds no ontology graph <{graph.value}>")

@@ -40,7 +40,7 @@ ALTERNATE_SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
 def _label_pattern(items: Iterable[ox.NamedNode]) -> str:
     """A graph pattern binding ``?item`` (one of ``items``), ``?property``, ``?label`` and ``?rank`` (lower is better)."""
     ranked = " ".join(f"({ox.NamedNode(iri)} {rank})" for rank, iri in enumerate(LABEL_PROPERTIES))
-    claim = ox.NamedNode(iris.ontology_iri() + "#Claim")
+    claim = ox.NamedNode(vocabulary.CG + "Claim")
     text = ox.NamedNode(CLAIM_TEXT)
     return f"""
         VALUES ?item {{ {" ".join(str(item) for item in items)} }}
@@ -89,8 +89,9 @@ def compact(iri: str, namespaces: dict[str, str]) -> str:
 
 def term_url(iri: str) -> str:
     """Where a property, class or datatype links: its anchor on the ontology page or its page here when the
-    server serves it at its own path, else the IRI itself (a vocabulary of its own publisher)."""
-    return iris.local_path(iri) or iri
+    server serves it at its own path, else the IRI itself when it is an ``http(s)`` IRI (a vocabulary of its own
+    publisher), else its description here (``/resource?iri=``; never a ``javascript:`` or other link)."""
+    return iris.local_path(iri) or iris.external(iri) or iris.page_url(iri)
 
 
 @dataclasses.dataclass

@@ -1,7 +1,7 @@
 """The full-text index of the running application, and the SPARQL pattern answered from it.
 
-A query may ask the index for claims inside a block naming the search service, ``<ontology>search`` (the
-ontology's namespace is the ``iri_base`` setting's ``ontology#``), by its full IRI or a prefixed name::
+A query may ask the index for claims inside a block naming the search service, ``cg:search`` (in the ontology's
+namespace, :data:`claimgraph.rdf.vocabulary.CG`), by its full IRI or a prefixed name::
 
     PREFIX cg: <https://w3id.org/claimgraph/ontology#>
     SELECT ?claim ?score ?text WHERE {
@@ -21,17 +21,12 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from claimgraph.config import Config
 from claimgraph.errors import ParamError, RequestError
+from claimgraph.rdf import vocabulary
 from claimgraph.rdf.sparqltext import Token, declared_prefixes, iri_of, service_blocks, tokens
 from claimgraph.store.base import Term
 from claimgraph.store.search import Match, SearchIndex
 from claimgraph.web.services import services
-
-
-def vocabulary(config: Config) -> str:
-    """The namespace of the ontology's terms (``cg:``) under the ``iri_base`` setting."""
-    return config.iri_base + "ontology#"
 
 
 def index() -> SearchIndex:
@@ -64,7 +59,7 @@ def expand(sparql: str, bindings: Mapping[str, Term] | None = None) -> str:
         variable) and optionally ``cg:score`` (a variable), or its text holds no word to search for.
     :raises ParamError: naming the parameter, if the text is a parameter's (``bindings``) and holds no word.
     """
-    namespace = vocabulary(services().config)
+    namespace = vocabulary.CG
     blocks = service_blocks(sparql, namespace + "search")
     if not blocks:
         return sparql

@@ -12,11 +12,9 @@
   const endpoint = new URL(settings.endpoint, document.baseURI).href;
   const form = document.getElementById("query-form");
 
-  // Result IRIs link to their pages here, as claimgraph.web.iris.page_url does on the server.
+  // Result IRIs link to /resource, which answers any IRI of the store and sends one with a page of its own there
+  // (303): which IRIs have one is the server's decision (claimgraph.web.iris), not repeated here.
   function pageUrl(iri) {
-    if (iri.startsWith(settings.iriBase) && iri.length > settings.iriBase.length) {
-      return settings.root + iri.slice(settings.iriBase.length);
-    }
     return settings.resourceUrl + "?iri=" + encodeURIComponent(iri);
   }
 
