@@ -134,7 +134,7 @@ def _error_response(error: Exception) -> Response:
     problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if getattr(error, "param", None):
         problem["parameter"] = error.param
-    if formats.negotiate(request.accept_mimetypes, [formats.PROBLEM_JSON, "application/json", formats.HTML]) == formats.HTML:
+    if formats.negotiate(request.accept_mimetypes, [formats.PROBLEM_JSON, formats.JSON, formats.HTML]) == formats.HTML:
         return Response(render_template("error.html", problem=problem), status, headers, mimetype=formats.HTML)
     return Response(json.dumps(problem, ensure_ascii=False), status, headers, mimetype=formats.PROBLEM_JSON)
 

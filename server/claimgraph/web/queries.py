@@ -55,7 +55,7 @@ def describe(canned: CannedQuery) -> dict[str, object]:
 @blueprint.route("/queries")
 def index() -> Response:
     """The canned queries: JSON for API clients, a page for browsers."""
-    media_type = answers.negotiated(["application/json", formats.HTML], protocol.format_override(protocol.url_parameters()), "list")
+    media_type = answers.negotiated([formats.JSON, formats.HTML], protocol.format_override(protocol.url_parameters()), "list")
     if media_type == formats.HTML:
         return Response(render_template("queries.html", catalog=_catalog()), mimetype=formats.HTML)
     return current_app.json.response([describe(canned) for canned in _catalog().values()])

@@ -30,6 +30,7 @@ from claimgraph.errors import ParamError
 from claimgraph.rdf import formats
 from claimgraph.store.search import FACETS, Marked, Results
 from claimgraph.web import answers, iris, protocol, textsearch
+from claimgraph.web.nodes import local_name
 
 blueprint = Blueprint("search", __name__)
 
@@ -82,7 +83,7 @@ def _wants_json() -> bool:
     """
     if request.endpoint.endswith("_json"):
         return True
-    return answers.negotiated([formats.HTML, "application/json"], None, "list") == "application/json"
+    return answers.negotiated([formats.HTML, formats.JSON], None, "list") == formats.JSON
 
 
 def _arguments(extra: tuple[str, ...]) -> dict[str, str]:
@@ -134,7 +135,7 @@ def html(marked: Marked) -> Markup:
 
 def label(results: Results, iri: str) -> str:
     """The label of ``iri``, or the last part of it when it has none."""
-    return results.labels.get(iri) or re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+    return results.labels.get(iri) or local_name(iri)
 
 
 def _json(results: Results) -> Response:
