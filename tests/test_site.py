@@ -70,3 +70,24 @@ def test_every_page_has_the_skip_link_landmarks_and_marks_itself(app, path, stat
     assert page.first_link == "#main"
     assert page.landmarks == ["header", "nav", "main#main", "footer"]
     assert [href for href, _, marked in page.links if marked == "page"] == ([current] if current else [])
+
+
+class _Icons(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.icons: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "link" and attributes.get("rel") == "icon":
+            self.icons.append(attributes["href"])
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", "/search", "/export", "/no/such/page"])
+def test_every_page_names_its_icon_and_the_icon_answers(app, path):
+    """Without an icon of its own a browser asks for /favicon.ico, which answers 404 (an error in its console)."""
+    parsed = _Icons()
+    parsed.feed(app.get(path, headers=HTML).get_data(as_text=True))
+    assert parsed.icons == ["/static/favicon.svg"]
+    icon = app.get(parsed.icons[0])
+    assert (icon.status_code, icon.headers["Content-Type"]) == (200, "image/svg+xml; charset=utf-8")
