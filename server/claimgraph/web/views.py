@@ -17,12 +17,13 @@ import pyoxigraph as ox
 from flask import render_template
 
 from claimgraph.model import sources
+from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Store
 from claimgraph.web import answers, iris
 from claimgraph.web.evidence import evidence_view, source_meta, span_id, spans_of
 from claimgraph.web.nodes import (
-    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, Value, cities, describe, figure_of, humanize,
-    local_name, ordered, summaries, when,
+    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, cities, describe, figure_of, humanize,
+    labelled, local_name, ordered, summaries, when,
 )
 
 # ---------------------------------------------------------------- the page a resource gets
@@ -239,41 +240,42 @@ def entity_page(store: Store, iri: ox.NamedNode) -> str:
     node = graph.get(iri.value, Node())
     rows = store.select(
         PREFIXES
-        + f"""SELECT ?c ?role ?place ?placeLabel ?cause ?causeLabel ?effect ?effectLabel ?work ?workLabel WHERE {{
+        + f"""SELECT ?c ?role ?place ?placeLabel ?placeRank ?cause ?causeLabel ?causeRank ?effect ?effectLabel ?effectRank
+       ?work ?workLabel ?workRank WHERE {{
   {{ ?c schema:author {iri} . BIND ("by" AS ?role) }}
-  UNION {{ ?work schema:author|schema:publisher {iri} ; schema:headline ?workLabel . BIND ("work" AS ?role) }}
+  UNION {{ ?work schema:author|schema:publisher {iri} ; schema:headline [] . BIND ("work" AS ?role)
+          {vocabulary.label_candidates("?work", "?workLabel", "?workRank")} }}
   UNION {{ ?c schema:about|cg:cause|cg:effect {iri} . BIND ("about" AS ?role) }}
   UNION {{ ?c cg:cause|cg:effect {iri} . BIND ("causal" AS ?role)
-          OPTIONAL {{ ?c cg:cause ?cause OPTIONAL {{ ?cause schema:name ?causeLabel }} }}
-          OPTIONAL {{ ?c cg:effect ?effect OPTIONAL {{ ?effect schema:name ?effectLabel }} }} }}
+          OPTIONAL {{ ?c cg:cause ?cause OPTIONAL {vocabulary.label_candidates("?cause", "?causeLabel", "?causeRank")} }}
+          OPTIONAL {{ ?c cg:effect ?effect OPTIONAL {vocabulary.label_candidates("?effect", "?effectLabel", "?effectRank")} }} }}
   UNION {{ ?place schema:containedInPlace+ {iri} . ?c schema:about ?place . BIND ("within" AS ?role)
-          OPTIONAL {{ ?place schema:name ?placeLabel }} }}
+          OPTIONAL {vocabulary.label_candidates("?place", "?placeLabel", "?placeRank")} }}
 }}"""
     )
     found = summaries(store, (row["c"] for row in rows if "c" in row))
     by_role: dict[str, set[str]] = defaultdict(set)
-    causes: dict[str, dict[str, Ref]] = defaultdict(dict)
-    effects: dict[str, dict[str, Ref]] = defaultdict(dict)
-    within: dict[str, tuple[Ref, set[str]]] = {}
-    works: dict[str, Ref] = {}
+    causes: dict[str, Node] = defaultdict(Node)
+    effects: dict[str, Node] = defaultdict(Node)
+    places, works = Node(), Node()
+    within: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         if "work" in row:
-            works.setdefault(row["work"].value, Value(row["work"], row["workLabel"]).ref())
+            works.add("", labelled(row, "work", "workLabel", "workRank"))
         if "c" not in row or row["c"].value not in found:
             continue
         claim, role = row["c"].value, row["role"].value
         by_role[role].add(claim)
         for key, into in (("cause", causes), ("effect", effects)):
             if key in row:
-                into[claim][row[key].value] = Value(row[key], row.get(key + "Label")).ref()
+                into[claim].add("", labelled(row, key, key + "Label", key + "Rank"))
         if role == "within":
-            place = Value(row["place"], row.get("placeLabel")).ref()
-            within.setdefault(place.iri, (place, set()))[1].add(claim)
+            places.add("", labelled(row, "place", "placeLabel", "placeRank"))
+            within[row["place"].value].add(claim)
     figure_iris = [subject for subject, figure in graph.items() if CG + "Figure" in figure.nodes(RDF_TYPE)]
     entity = {
         "iri": iri.value,
-        "name": node.text(SCHEMA + "name") or next((value.text for value in node.all(SKOS + "prefLabel")), None)
-        or local_name(iri.value),
+        "name": node.label() or local_name(iri.value),
         "types": [value.text if value.label else local_name(value.term.value) for value in node.all(RDF_TYPE)],
         "descriptions": node.texts(SCHEMA + "description") + node.texts(SKOS + "definition"),
         "notes": node.texts(CG + "curatorNote"),
@@ -285,15 +287,15 @@ def entity_page(store: Store, iri: ox.NamedNode) -> str:
     return render_template(
         "entity.html",
         entity=entity,
-        works=sorted(works.values(), key=lambda work: work.label),
+        works=sorted(works.refs(""), key=lambda work: work.label),
         by=ordered(found[claim] for claim in by_role["by"]),
         about=ordered(found[claim] for claim in by_role["about"]),
         causal=[
-            Causal(claim, list(causes[claim.iri].values()), list(effects[claim.iri].values()))
+            Causal(claim, causes[claim.iri].refs(""), effects[claim.iri].refs(""))
             for claim in ordered(found[claim] for claim in by_role["causal"])
         ],
         within=sorted(
-            ((place, ordered(found[claim] for claim in claims)) for place, claims in within.values()),
+            ((place, ordered(found[claim] for claim in within[place.iri])) for place in places.refs("")),
             key=lambda item: item[0].label,
         ),
         figures=sorted((figure_of(graph, figure) for figure in figure_iris), key=lambda figure: figure.iri),
