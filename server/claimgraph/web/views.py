@@ -76,7 +76,8 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
     for source in source_iris:
         view, number = evidence_view(source_meta(graph, source), [span for span in spans if span.source == source], number)
         evidence.append(view)
-    same_words, related = _neighbours(store, iri, node)
+    places = cities(store, iri)
+    same_words, related = _neighbours(store, iri, node, places)
     claim = {
         "iri": iri.value,
         "text": node.text(SCHEMA + "text") or local_name(iri.value),
@@ -89,7 +90,7 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
         "time_expressions": node.texts(CG + "timeExpression"),
         "time_bases": [value.text for value in node.all(CG + "timeBasis")],
         "about": node.refs(SCHEMA + "about", graph),
-        "cities": cities(store, iri),
+        "cities": places,
         "causes": node.refs(CG + "cause", graph),
         "effects": node.refs(CG + "effect", graph),
         "figures": [figure_of(graph, figure) for figure in sorted(node.nodes(CG + "figure"))],
@@ -103,17 +104,25 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Group:
-    """Claims that share one thing with the claim of the page: how (``about`` or ``speaker``) and what."""
+    """Claims that share one thing with the claim of the page: how (``about``, ``city`` or ``speaker``) and what."""
 
     how: str
     via: Ref
     claims: list[Summary]
 
 
-def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summary], list[Group]]:
+#: the order of the groups of related claims, by how they are related.
+_HOW = ("about", "city", "speaker")
+
+
+def _neighbours(store: Store, iri: ox.NamedNode, node: Node, places: list[Ref]) -> tuple[list[Summary], list[Group]]:
     """The other claims resting on the same words as ``iri`` (a shared evidence node, or a span of the same source
-    overlapping one of its spans), and the groups of claims about the same thing or by the same speaker; ``node``
-    is what the store says of ``iri`` (the labels of what it is about and by)."""
+    overlapping one of its spans), and the groups of claims about the same thing, in the same city or by the same
+    speaker; ``node`` is what the store says of ``iri`` (the labels of what it is about and by), ``places`` its
+    cities (:func:`cities`).
+
+    A claim is in the city group of a city (:func:`vocabulary.cities_of`) when it is not already in the group of
+    the claims about that city itself; a city group left empty is not shown."""
     rows = store.select(
         PREFIXES
         + f"""SELECT DISTINCT ?c ?how ?via WHERE {{
@@ -123,6 +132,8 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summa
           ?other oa:hasSource ?source ; oa:hasSelector ?q . ?q a oa:TextPositionSelector ; oa:start ?a2 ; oa:end ?b2 .
           FILTER (?a2 < ?b && ?a < ?b2) ?c cg:evidence ?other . BIND ("words" AS ?how) }}
   UNION {{ {iri} schema:about|cg:cause|cg:effect ?via . ?c schema:about|cg:cause|cg:effect ?via . BIND ("about" AS ?how) }}
+  UNION {{ VALUES ?via {{ {" ".join(str(ox.NamedNode(place.iri)) for place in places)} }}
+          {vocabulary.cities_of("?c", "?via")} BIND ("city" AS ?how) }}
   UNION {{ {iri} schema:author ?via . ?c schema:author ?via . BIND ("speaker" AS ?how) }}
   FILTER (?c != {iri})
 }}"""
@@ -133,15 +144,19 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summa
     for row in rows:
         if row["how"].value != "words" and row["c"].value in found:
             groups[(row["how"].value, row["via"].value)].add(row["c"].value)
+    for place in places:
+        groups[("city", place.iri)] -= groups.get(("about", place.iri), set())
     refs = {
         ref.iri: ref
         for predicate in (SCHEMA + "about", CG + "cause", CG + "effect", SCHEMA + "author") for ref in node.refs(predicate)
     }
+    refs.update((place.iri, place) for place in places)
     # a text given as what a claim is about (written through /update) has no page to group by.
     related = [
-        Group(how, refs[via], ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items() if via in refs
+        Group(how, refs[via], ordered(found[claim] for claim in claims))
+        for (how, via), claims in groups.items() if via in refs and claims
     ]
-    related.sort(key=lambda group: (group.how != "about", -len(group.claims), group.via.label))
+    related.sort(key=lambda group: (_HOW.index(group.how), -len(group.claims), group.via.label))
     return same, related
 
 
