@@ -317,11 +317,49 @@ def test_the_related_claims_are_those_about_the_same_things_or_by_the_same_speak
                 expected |= {("about", path_of(str(via)), path_of(str(other))) for via in about(data, claim) & about(data, other)}
                 shared = set(data.objects(claim, SDO.author)) & set(data.objects(other, SDO.author))
                 expected |= {("speaker", path_of(str(via)), path_of(str(other))) for via in shared}
-        shown = set()
-        for group in page.by_id("related").all("details", "related-group"):
+        assert _related(page, "about", "speaker") == expected, claim
+
+
+def _related(page: Element, *hows: str) -> set[tuple[str, str, str]]:
+    """(how, the page of the shared thing, the page of the claim) of each claim listed in a group of ``hows``."""
+    shown = set()
+    for group in page.by_id("related").all("details", "related-group"):
+        if group.attrs["data-how"] in hows:
             [via] = group.one("summary").hrefs("related-via")
             shown |= {(group.attrs["data-how"], via, link) for link in group.hrefs("claim-link")}
-        assert shown == expected, claim
+    return shown
+
+
+def _cities(data, claim) -> set:
+    """The cities a claim speaks of: a subject, cause or effect that is one, or lies in one by any chain of
+    schema:location, schema:areaServed and schema:containedInPlace links."""
+    places, todo = set(), list(about(data, claim))
+    while todo:
+        place = todo.pop()
+        if place not in places:
+            places.add(place)
+            todo += [*data.objects(place, SDO.location), *data.objects(place, SDO.areaServed),
+                     *data.objects(place, SDO.containedInPlace)]
+    return {place for place in places if (place, rdflib.RDF.type, SDO.City) in data}
+
+
+def test_the_related_claims_in_a_city_are_the_others_in_it_not_already_about_it(data, claim_pages):
+    everything = claims_of(data)
+    cities = {claim: _cities(data, claim) for claim in everything}
+    chained = False
+    for claim, page in claim_pages.items():
+        expected = {
+            ("city", path_of(str(city)), path_of(str(other)))
+            for other in everything if other != claim
+            for city in cities[claim] & cities[other] if not {city} <= about(data, claim) & about(data, other)
+        }
+        assert _related(page, "city") == expected, claim
+        chained |= bool(expected) and not cities[claim] <= about(data, claim)
+        for group in page.by_id("related").all("details", "related-group"):
+            if group.attrs["data-how"] == "city":
+                summary = group.one("summary")
+                assert summary.text().startswith("Also in " + summary.one("a").text()), claim
+    assert chained
 
 
 def test_a_page_loads_no_inline_script_or_style(app, data, claim_pages):

@@ -7,6 +7,7 @@ The store answers :data:`FACTS` (one row per fact about a claim); :func:`gather`
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -36,18 +37,18 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?claim ?text ?kind ?kindLabel ?voice ?voiceLabel ?speaker ?speakerName ?speakerType ?city ?cityName
        ?policy ?policyName ?outcome ?outcomeName ?evidence ?quote ?start ?end
-       ?source ?url ?date ?headline ?sourceType
+       ?source ?url ?date ?headline ?sourceType ?kindRank ?voiceRank ?speakerRank ?cityRank ?policyRank ?outcomeRank
 WHERE {
   ?claim a cg:Claim .
   { ?claim schema:text ?text }
-  UNION { ?claim cg:kind ?kind OPTIONAL { ?kind skos:prefLabel ?kindLabel } }
-  UNION { ?claim cg:attribution ?voice OPTIONAL { ?voice skos:prefLabel ?voiceLabel } }
+  UNION { ?claim cg:kind ?kind OPTIONAL LABELS(?kind ?kindLabel) }
+  UNION { ?claim cg:attribution ?voice OPTIONAL LABELS(?voice ?voiceLabel) }
   UNION { ?claim schema:author ?speaker
-          OPTIONAL { ?speaker schema:name ?speakerName }
+          OPTIONAL LABELS(?speaker ?speakerName)
           OPTIONAL { ?speaker a ?speakerType FILTER(STRSTARTS(STR(?speakerType), STR(schema:))) } }
-  UNION { CITIES OPTIONAL { ?city schema:name ?cityName } }
-  UNION { ?claim schema:about ?policy . ?policy a cg:Policy OPTIONAL { ?policy schema:name ?policyName } }
-  UNION { ?claim schema:about ?outcome . ?outcome a cg:Outcome OPTIONAL { ?outcome schema:name ?outcomeName } }
+  UNION { CITIES OPTIONAL LABELS(?city ?cityName) }
+  UNION { ?claim schema:about ?policy . ?policy a cg:Policy OPTIONAL LABELS(?policy ?policyName) }
+  UNION { ?claim schema:about ?outcome . ?outcome a cg:Outcome OPTIONAL LABELS(?outcome ?outcomeName) }
   UNION { ?claim cg:evidence ?evidence .
           OPTIONAL { ?evidence oa:hasSelector/oa:exact ?quote }
           OPTIONAL { ?evidence oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end } }
@@ -58,6 +59,8 @@ WHERE {
           OPTIONAL { ?source a ?sourceType FILTER(STRSTARTS(STR(?sourceType), STR(schema:))) } }
 }
 """.replace("CITIES", vocabulary.cities_of("?claim"))
+# the candidate labels (vocabulary.label_candidates) of a linked thing ?x: LABELS(?x ?xLabel) binds ?xLabel, ?xRank.
+FACTS = re.sub(r"LABELS\((\?\w+) (\?\w+)\)", lambda found: vocabulary.label_candidates(found[1], found[2], found[1] + "Rank"), FACTS)
 
 #: How many claims there are (as ``?n``).
 COUNT = "SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a <https://w3id.org/claimgraph/ontology#Claim> }"
@@ -77,6 +80,10 @@ class Thing:
 
     key: str
     values: dict[str, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
+    #: its candidate labels: (rank, literal), as :func:`claimgraph.rdf.vocabulary.label_candidates` binds them.
+    names: set[tuple[int, ox.Literal]] = dataclasses.field(default_factory=set)
+    #: the (start, end) offsets of its position selectors, for an evidence span.
+    positions: set[tuple[str, str]] = dataclasses.field(default_factory=set)
 
     def all(self, name: str) -> list[str]:
         return sorted(self.values.get(name, ()))
@@ -84,6 +91,20 @@ class Thing:
     def one(self, name: str) -> str:
         """The values of ``name`` joined, for a CSV cell ("" for none)."""
         return SEPARATOR.join(self.all(name))
+
+    def first(self, name: str) -> str:
+        """The least value of ``name`` ("" for none): one value, the same on every export."""
+        return min(self.values.get(name, ()), default="")
+
+    @property
+    def label(self) -> str | None:
+        """Its one label (:func:`claimgraph.rdf.vocabulary.best_label`), ``None`` when it has none."""
+        return vocabulary.best_label(self.names)
+
+    @property
+    def position(self) -> tuple[str, str]:
+        """The offsets of its first position selector (by start, then end), ``("", "")`` for none."""
+        return min(self.positions, key=lambda pair: (_offset(pair[0]), _offset(pair[1]), pair), default=("", ""))
 
 
 @dataclasses.dataclass
@@ -99,20 +120,21 @@ class Claim:
         their start and end offsets, everything else by IRI."""
         found = list(self.links.get(link, {}).values())
         if link == "evidence":
-            return sorted(found, key=lambda thing: (_offset(thing.one("start")), _offset(thing.one("end")), thing.key))
+            return sorted(found, key=lambda thing: (*map(_offset, thing.position), thing.key))
         return sorted(found, key=lambda thing: thing.key)
 
 
-#: Per kind of link: the variable that holds the linked thing, and its property variables by the name they take.
-_LINKS: dict[str, tuple[str, dict[str, str]]] = {
-    "kind": ("kind", {"label": "kindLabel"}),
-    "voice": ("voice", {"label": "voiceLabel"}),
-    "speaker": ("speaker", {"name": "speakerName", "type": "speakerType"}),
-    "city": ("city", {"name": "cityName"}),
-    "policy": ("policy", {"name": "policyName"}),
-    "outcome": ("outcome", {"name": "outcomeName"}),
-    "evidence": ("evidence", {"quote": "quote", "start": "start", "end": "end"}),
-    "source": ("source", {"url": "url", "date": "date", "headline": "headline", "type": "sourceType"}),
+#: Per kind of link: the variable that holds the linked thing, its property variables by the name they take, and
+#: the variable of its candidate labels (their ranks in ``?<variable>Rank``), if it has any.
+_LINKS: dict[str, tuple[str, dict[str, str], str | None]] = {
+    "kind": ("kind", {}, "kindLabel"),
+    "voice": ("voice", {}, "voiceLabel"),
+    "speaker": ("speaker", {"type": "speakerType"}, "speakerName"),
+    "city": ("city", {}, "cityName"),
+    "policy": ("policy", {}, "policyName"),
+    "outcome": ("outcome", {}, "outcomeName"),
+    "evidence": ("evidence", {"quote": "quote"}, None),
+    "source": ("source", {"url": "url", "date": "date", "headline": "headline", "type": "sourceType"}, None),
 }
 
 
@@ -132,27 +154,34 @@ def gather(rows: Iterable[Mapping[str, Term]]) -> list[Claim]:
         claim = claims.setdefault(key(row["claim"]), Claim(key(row["claim"])))
         if "text" in row:
             claim.texts.add(row["text"].value)
-        for link, (variable, properties) in _LINKS.items():
+        for link, (variable, properties, label) in _LINKS.items():
             if variable not in row:
                 continue
             thing = claim.links[link].setdefault(key(row[variable]), Thing(key(row[variable])))
             for name, property_variable in properties.items():
                 if property_variable in row:
                     thing.values[name].add(key(row[property_variable]))
+            if label in row:
+                thing.names.add((int(row[variable + "Rank"].value), row[label]))
+            if "start" in row and "end" in row and link == "evidence":
+                thing.positions.add((row["start"].value, row["end"].value))
     return [claims[name] for name in sorted(claims)]
 
 
-def _labels(things: list[Thing], name: str) -> list[str]:
-    """Each thing's ``name`` values, or its IRI when it has none."""
-    return [thing.one(name) or thing.key for thing in things]
+def _labels(things: list[Thing]) -> list[str]:
+    """Each thing's label, or its IRI when it has none."""
+    return [thing.label or thing.key for thing in things]
 
 
 def csv_rows(claims: Iterable[Claim]) -> list[dict[str, str]]:
     """One row per claim, keyed by :data:`COLUMNS`; several values in a cell are joined with :data:`SEPARATOR`.
 
-    Kinds and voices are given by their labels, speakers by name (beside their IRIs), cities, policies and
-    outcomes by name (their IRI when they have no name); the evidence columns, the speaker columns and the
-    source columns each list their values in the same order, so that the n-th quote goes with the n-th offsets.
+    Kinds, voices, cities, policies and outcomes are given by their labels (:func:`vocabulary.best_label`; their
+    IRI when they have none), speakers by theirs beside their IRIs ("" for a speaker without one); the evidence
+    columns, the speaker columns and the source columns each list their values in the same order, one per thing, so
+    that the n-th name goes with the n-th IRI and the n-th quote with the n-th offsets. An evidence span with several
+    quote selectors is given by the least of their texts (in code point order), one with several position selectors
+    by the first of them (:attr:`Thing.position`).
     """
     rows = []
     for claim in claims:
@@ -160,16 +189,16 @@ def csv_rows(claims: Iterable[Claim]) -> list[dict[str, str]]:
         rows.append({
             "claim": claim.key,
             "text": SEPARATOR.join(sorted(claim.texts)),
-            "kind": SEPARATOR.join(_labels(claim.things("kind"), "label")),
-            "voice": SEPARATOR.join(_labels(claim.things("voice"), "label")),
-            "speaker": SEPARATOR.join(thing.one("name") for thing in speakers),
+            "kind": SEPARATOR.join(_labels(claim.things("kind"))),
+            "voice": SEPARATOR.join(_labels(claim.things("voice"))),
+            "speaker": SEPARATOR.join(thing.label or "" for thing in speakers),
             "speaker_iri": SEPARATOR.join(thing.key for thing in speakers),
-            "city": SEPARATOR.join(sorted(_labels(claim.things("city"), "name"))),
-            "policy": SEPARATOR.join(sorted(_labels(claim.things("policy"), "name"))),
-            "outcome": SEPARATOR.join(sorted(_labels(claim.things("outcome"), "name"))),
-            "quote": SEPARATOR.join(thing.one("quote") for thing in spans),
-            "start": SEPARATOR.join(thing.one("start") for thing in spans),
-            "end": SEPARATOR.join(thing.one("end") for thing in spans),
+            "city": SEPARATOR.join(sorted(_labels(claim.things("city")))),
+            "policy": SEPARATOR.join(sorted(_labels(claim.things("policy")))),
+            "outcome": SEPARATOR.join(sorted(_labels(claim.things("outcome")))),
+            "quote": SEPARATOR.join(thing.first("quote") for thing in spans),
+            "start": SEPARATOR.join(thing.position[0] for thing in spans),
+            "end": SEPARATOR.join(thing.position[1] for thing in spans),
             "source_url": SEPARATOR.join(thing.one("url") for thing in sources),
             "date_published": SEPARATOR.join(thing.one("date") for thing in sources),
         })
@@ -221,7 +250,7 @@ def schema_org(claims: Iterable[Claim]) -> dict[str, object]:
         item: dict[str, object] = {"@type": "Claim", "@id": claim.key}
         if claim.texts:
             item["text"] = _single(sorted(claim.texts))
-        authors = [{**_types(thing), "@id": thing.key, **({"name": thing.one("name")} if thing.all("name") else {})}
+        authors = [{**_types(thing), "@id": thing.key, **({"name": thing.label} if thing.label is not None else {})}
                    for thing in claim.things("speaker")]
         if authors:
             item["author"] = _single(authors)

@@ -8,7 +8,7 @@ stand on their own and spell the same paths out; ``tests/test_queries.py`` check
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 import pyoxigraph as ox
 
@@ -22,7 +22,8 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OA = "http://www.w3.org/ns/oa#"
 
-#: The properties that name a thing, the preferred first; a claim, which has no name, is shown by its text.
+#: The properties that name a thing, the preferred first (see :func:`label_candidates` and :func:`best_label`, the
+#: one choice of a thing's label); a claim, which has no name, is shown by its text.
 LABELS = (SCHEMA + "name", RDFS + "label", SKOS + "prefLabel", SCHEMA + "headline")
 CLAIM_TEXT = SCHEMA + "text"
 #: What a claim speaks of: its subjects, and the cause and effect of a causal claim.
@@ -43,3 +44,36 @@ def cities_of(claim: str, city: str = "?city") -> str:
     """A graph pattern binding ``city`` to each city that the claim ``claim`` (a variable or a serialized IRI) speaks
     of: a subject, cause or effect that is the city or lies in it by any chain of :data:`WITHIN` links."""
     return f"{claim} ({alternatives(SUBJECTS)})/({alternatives(WITHIN)})* {city} . {city} a {ox.NamedNode(CITY)} ."
+
+
+def label_candidates(thing: str, label: str = "?label", rank: str = "?rank", prop: str | None = None) -> str:
+    """A group graph pattern binding ``label`` to each literal that labels ``thing`` (a variable or a serialized
+    IRI) by one of :data:`LABELS`, ``rank`` to that property's place in :data:`LABELS` and ``prop`` (default
+    ``label`` + ``Property``) to the property; :func:`best_label` picks the one to show among them."""
+    prop = prop or label + "Property"
+    ranked = " ".join(f"({ox.NamedNode(iri)} {number})" for number, iri in enumerate(LABELS))
+    return f"{{ VALUES ({prop} {rank}) {{ {ranked} }} {thing} {prop} {label} FILTER (isLiteral({label})) }}"
+
+
+def label_rank(rank: int, label: ox.Literal) -> tuple[int, int, str]:
+    """The order of labels, best first: by the rank of their property (:func:`label_candidates`), then English or
+    untagged before other languages, then the least text."""
+    language = label.language or ""
+    return rank, 0 if language in ("", "en") or language.startswith("en-") else 1, label.value
+
+
+def best_label(candidates: Iterable[tuple[int, ox.Literal]]) -> str | None:
+    """The text of the best of ``candidates`` (rank and literal, as :func:`label_candidates` binds them) by
+    :func:`label_rank`, ``None`` when there is none."""
+    best = min((label_rank(rank, label) for rank, label in candidates), default=None)
+    return best[2] if best is not None else None
+
+
+def best_labels(candidates: Iterable[tuple[Hashable, int, ox.Literal]]) -> dict[Hashable, str]:
+    """Thing → the text of its best label (:func:`best_label`), from ``candidates`` of (thing, rank, literal)."""
+    best: dict[Hashable, tuple[int, int, str]] = {}
+    for thing, rank, label in candidates:
+        key = label_rank(rank, label)
+        if thing not in best or key < best[thing]:
+            best[thing] = key
+    return {thing: key[2] for thing, key in best.items()}

@@ -368,20 +368,11 @@ class _Builder:
         return database
 
     def _labels(self) -> dict[str, str]:
-        """The label of every named IRI: a value of the first of :data:`vocabulary.LABELS` it has, English or
-        untagged before other languages, the least such on ties."""
-        ranked: dict[str, tuple[int, int, str]] = {}
-        properties = " ".join(f"(<{iri}> {rank})" for rank, iri in enumerate(vocabulary.LABELS))
-        for row in self._select(
-            f"SELECT ?iri ?name ?rank WHERE {{ VALUES (?property ?rank) {{ {properties} }} ?iri ?property ?name FILTER(isIRI(?iri)) }}"
-        ):
-            name = row["name"]
-            language = getattr(name, "language", None) or ""
-            rank = (int(row["rank"].value), 0 if language in ("", "en") or language.startswith("en-") else 1, name.value)
-            iri = row["iri"].value
-            if iri not in ranked or rank < ranked[iri]:
-                ranked[iri] = rank
-        return {iri: value for iri, (_, _, value) in ranked.items()}
+        """The label of every named IRI (:func:`vocabulary.best_label`)."""
+        rows = self._select(
+            f"SELECT ?iri ?name ?rank WHERE {{ {vocabulary.label_candidates('?iri', '?name', '?rank')} FILTER(isIRI(?iri)) }}"
+        )
+        return vocabulary.best_labels((row["iri"].value, int(row["rank"].value), row["name"]) for row in rows)
 
     def _evidence(self) -> tuple[dict[str, set[str]], dict[str, int]]:
         """The exact words of each claim's evidence, and where its first span starts."""

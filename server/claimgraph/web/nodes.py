@@ -25,17 +25,14 @@ PREFIX skos: <{SKOS}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
-#: the label of ``?o``: a value of the first of :data:`vocabulary.LABELS` it has.
-_LABEL = (
-    " ".join(f"OPTIONAL {{ ?o <{iri}> ?label{rank} }}" for rank, iri in enumerate(vocabulary.LABELS))
-    + f" BIND (COALESCE({', '.join(f'?label{rank}' for rank in range(len(vocabulary.LABELS)))}) AS ?label)"
-)
+#: the candidate labels of ``?o`` (:func:`vocabulary.label_candidates`), of which :class:`Node` keeps the best.
+_LABEL = f"OPTIONAL {vocabulary.label_candidates('?o')}"
 
 #: what a list of claims shows of claim ``?c``: its text, voice and speaker, and where its first span starts.
-_SUMMARY = """?c a cg:Claim . OPTIONAL { ?c schema:text ?text }
-  OPTIONAL { ?c cg:attribution ?voice OPTIONAL { ?voice skos:prefLabel ?voiceLabel } }
-  OPTIONAL { ?c schema:author ?speaker OPTIONAL { ?speaker schema:name ?speakerName } }
-  OPTIONAL { ?c cg:evidence/oa:hasSelector/oa:start ?at }"""
+_SUMMARY = f"""?c a cg:Claim . OPTIONAL {{ ?c schema:text ?text }}
+  OPTIONAL {{ ?c cg:attribution ?voice OPTIONAL {vocabulary.label_candidates("?voice", "?voiceLabel", "?voiceRank")} }}
+  OPTIONAL {{ ?c schema:author ?speaker OPTIONAL {vocabulary.label_candidates("?speaker", "?speakerName", "?speakerRank")} }}
+  OPTIONAL {{ ?c cg:evidence/oa:hasSelector/oa:start ?at }}"""
 
 #: the date precisions of OWL-Time the data uses: how many characters of an xsd:date to read, and the word for it.
 _PRECISIONS = {
@@ -62,10 +59,12 @@ class Ref:
 
 @dataclasses.dataclass(frozen=True)
 class Value:
-    """One object of a statement: the term and, for an IRI or blank node, its label if it has one."""
+    """One object of a statement: the term and, for an IRI or blank node, its label if it has one (with the rank of
+    its property, :func:`vocabulary.label_candidates`)."""
 
     term: Term
     name: ox.Literal | None
+    rank: int = 0
 
     @property
     def label(self) -> str | None:
@@ -90,13 +89,24 @@ class Node:
         self.values: dict[str, list[Value]] = defaultdict(list)
 
     def add(self, predicate: str, value: Value) -> None:
+        """Add ``value`` as an object of ``predicate``; of one object given with several labels, the best is kept
+        (:func:`vocabulary.label_rank`)."""
         known = self.values[predicate]
         for index, old in enumerate(known):
             if old.term == value.term:
-                if old.name is None or (_english(value.name) and not _english(old.name)):
+                if value.name is not None and (
+                    old.name is None or vocabulary.label_rank(value.rank, value.name) < vocabulary.label_rank(old.rank, old.name)
+                ):
                     known[index] = value
                 return
         known.append(value)
+
+    def label(self) -> str | None:
+        """The label of the subject itself (:func:`vocabulary.best_label` of its statements)."""
+        return vocabulary.best_label(
+            (rank, value.term) for rank, predicate in enumerate(vocabulary.LABELS) for value in self.all(predicate)
+            if isinstance(value.term, ox.Literal)
+        )
 
     def all(self, predicate: str) -> list[Value]:
         return self.values.get(predicate, [])
@@ -145,17 +155,31 @@ def _types(graph: dict[str, Node] | None, iri: str) -> tuple[str, ...]:
 def describe(store: Store, roots: str) -> dict[str, Node]:
     """Every statement of the subjects that ``roots`` binds to ``?s`` (a group graph pattern), with the label of each
     object: subject IRI (or blank node id) → :class:`Node`."""
-    rows = store.select(PREFIXES + f"SELECT ?s ?p ?o ?label WHERE {{ {{ {roots} }} ?s ?p ?o . {_LABEL} }}")
+    rows = store.select(PREFIXES + f"SELECT ?s ?p ?o ?label ?rank WHERE {{ {{ {roots} }} ?s ?p ?o . {_LABEL} }}")
     graph: dict[str, Node] = defaultdict(Node)
     for row in rows:
-        graph[row["s"].value].add(row["p"].value, Value(row["o"], row.get("label")))
+        graph[row["s"].value].add(row["p"].value, labelled(row, "o", "label", "rank"))
     return graph
+
+
+def labelled(row, term: str, label: str, rank: str) -> Value:
+    """The value of ``row``'s variable ``term`` with the label candidate of variables ``label`` and ``rank``."""
+    return Value(row[term], row.get(label), int(row[rank].value) if rank in row else 0)
+
+
+def best(values: Iterable[Value]) -> dict[str, Value]:
+    """IRI → the value of it with the best label among ``values`` (:func:`vocabulary.label_rank`), in first order."""
+    node = Node()
+    for value in values:
+        node.add("", value)
+    return {value.term.value: value for value in node.all("")}
 
 
 def cities(store: Store, claim: ox.NamedNode) -> list[Ref]:
     """The cities ``claim`` speaks of (:func:`claimgraph.rdf.vocabulary.cities_of`), by label."""
-    rows = store.select(PREFIXES + f"SELECT DISTINCT ?o ?label WHERE {{ {vocabulary.cities_of(str(claim), '?o')} {_LABEL} }}")
-    return sorted((Value(row["o"], row.get("label")).ref() for row in rows), key=lambda ref: (ref.label, ref.iri))
+    rows = store.select(PREFIXES + f"SELECT DISTINCT ?o ?label ?rank WHERE {{ {vocabulary.cities_of(str(claim), '?o')} {_LABEL} }}")
+    found = best(labelled(row, "o", "label", "rank") for row in rows)
+    return sorted((value.ref() for value in found.values()), key=lambda ref: (ref.label, ref.iri))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,21 +207,32 @@ def summaries(store: Store, claims: Iterable[Term]) -> dict[str, Summary]:
         return {}
     values = " ".join(str(claim) for claim in claims)
     rows = store.select(
-        PREFIXES + f"SELECT ?c ?text ?voice ?voiceLabel ?speaker ?speakerName ?at WHERE {{ VALUES ?c {{ {values} }} {_SUMMARY} }}"
+        PREFIXES + "SELECT ?c ?text ?voice ?voiceLabel ?voiceRank ?speaker ?speakerName ?speakerRank ?at"
+        f" WHERE {{ VALUES ?c {{ {values} }} {_SUMMARY} }}"
     )
-    found: dict[str, Summary] = {}
+    texts: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    voices: dict[str, list[Value]] = defaultdict(list)
+    speakers: dict[str, list[Value]] = defaultdict(list)
     for row in rows:
         iri = row["c"].value
-        at = int(row["at"].value) if "at" in row and row["at"].value.lstrip("-").isdigit() else None
-        old = found.get(iri)
-        if old is not None and (at is None or (old.at is not None and old.at <= at)):
-            continue
-        speaker = None
+        if "text" in row:
+            texts[iri] = min(texts.get(iri, row["text"].value), row["text"].value)
+        if "at" in row and row["at"].value.lstrip("-").isdigit():
+            starts[iri] = min(starts.get(iri, int(row["at"].value)), int(row["at"].value))
+        if "voice" in row:
+            voices[iri].append(labelled(row, "voice", "voiceLabel", "voiceRank"))
         if "speaker" in row:
-            speaker = Value(row["speaker"], row.get("speakerName")).ref()
-        voice = row["voiceLabel"].value if "voiceLabel" in row else (local_name(row["voice"].value) if "voice" in row else None)
-        text = row["text"].value if "text" in row else local_name(iri)
-        found[iri] = Summary(iri, iris.page_url(iri), text, voice, speaker, at)
+            speakers[iri].append(labelled(row, "speaker", "speakerName", "speakerRank"))
+    found: dict[str, Summary] = {}
+    for iri in {row["c"].value for row in rows}:
+        # one voice and one speaker are shown: the first by IRI, each by its best label.
+        voice = min(best(voices[iri]).values(), key=lambda value: value.term.value, default=None)
+        speaker = min(best(speakers[iri]).values(), key=lambda value: value.term.value, default=None)
+        found[iri] = Summary(
+            iri, iris.page_url(iri), texts.get(iri, local_name(iri)), voice.ref().label if voice else None,
+            speaker.ref() if speaker else None, starts.get(iri),
+        )
     return found
 
 

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from claimgraph.errors import ParamError
 from claimgraph.model import dataset
-from claimgraph.rdf import formats
+from claimgraph.rdf import formats, vocabulary
 from claimgraph.store.base import Store
 from claimgraph.web import answers, iris, protocol, terms, views
 
@@ -212,7 +212,10 @@ def _ontology_page(store: Store, graph: ox.NamedNode, triples: list[ox.Triple]) 
         return {
             "iri": term.value, "anchor": anchor, "href": iris.page_url(term.value),
             "name": terms.compact(term.value, store.prefixes),
-            "label": texts.get(terms.RDFS + "label") or texts.get(terms.SKOS + "prefLabel"),
+            "label": vocabulary.best_label(
+                (vocabulary.LABELS.index(t.predicate.value), t.object) for t in table.by_subject[term]
+                if t.predicate.value in vocabulary.LABELS and isinstance(t.object, ox.Literal)
+            ),
             "comment": texts.get(terms.RDFS + "comment") or texts.get(terms.SKOS + "definition"),
             "types": table.types(term), "rows": table.rows(term, without=SHOWN_APART),
         }

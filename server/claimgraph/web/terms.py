@@ -39,12 +39,11 @@ ALTERNATE_SUFFIXES = ("ttl", "nt", "jsonld", "rdf")
 
 def _label_pattern(items: Iterable[ox.NamedNode]) -> str:
     """A graph pattern binding ``?item`` (one of ``items``), ``?property``, ``?label`` and ``?rank`` (lower is better)."""
-    ranked = " ".join(f"({ox.NamedNode(iri)} {rank})" for rank, iri in enumerate(LABEL_PROPERTIES))
     claim = ox.NamedNode(vocabulary.CG + "Claim")
     text = ox.NamedNode(CLAIM_TEXT)
     return f"""
         VALUES ?item {{ {" ".join(str(item) for item in items)} }}
-        {{ VALUES (?property ?rank) {{ {ranked} }} ?item ?property ?label }}
+        {vocabulary.label_candidates("?item", "?label", "?rank", "?property")}
         UNION
         {{ ?item a {claim} ; {text} ?label BIND({text} AS ?property) BIND({len(LABEL_PROPERTIES)} AS ?rank) }}
     """
@@ -62,23 +61,18 @@ def label_triples(store: Store, items: Iterable[ox.NamedNode]) -> list[ox.Triple
 
 
 def labels(store: Store, items: Iterable[ox.NamedNode | str]) -> dict[str, str]:
-    """IRI → the one label to show for it, for those of ``items`` that have one: the first property of
-    :data:`LABEL_PROPERTIES` it has (a claim's text last), English or untagged text before other languages.
+    """IRI → the one label to show for it, for those of ``items`` that have one: :func:`vocabulary.best_label` of
+    its :data:`LABEL_PROPERTIES`, a claim's text ranked after them.
 
     :raises QueryTimeout, Busy, StoreError: as :meth:`Store.query`.
     """
     nodes = sorted({item if isinstance(item, ox.NamedNode) else ox.NamedNode(item) for item in items}, key=str)
     if not nodes:
         return {}
-    best: dict[str, tuple] = {}
-    for row in store.select(f"SELECT ?item ?label ?rank WHERE {{ {_label_pattern(nodes)} }}"):
-        label = row["label"]
-        language = label.language if isinstance(label, ox.Literal) else None
-        key = (int(row["rank"].value), language not in (None, "en"), label.value)
-        iri = row["item"].value
-        if iri not in best or key < best[iri]:
-            best[iri] = key
-    return {iri: key[2] for iri, key in best.items()}
+    rows = store.select(f"SELECT ?item ?label ?rank WHERE {{ {_label_pattern(nodes)} }}")
+    return vocabulary.best_labels(
+        (row["item"].value, int(row["rank"].value), row["label"]) for row in rows if isinstance(row["label"], ox.Literal)
+    )
 
 
 def compact(iri: str, namespaces: dict[str, str]) -> str:

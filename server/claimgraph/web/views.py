@@ -17,12 +17,13 @@ import pyoxigraph as ox
 from flask import render_template
 
 from claimgraph.model import sources
+from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Store
 from claimgraph.web import answers, iris
 from claimgraph.web.evidence import evidence_view, source_meta, span_id, spans_of
 from claimgraph.web.nodes import (
-    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, Value, cities, describe, figure_of, humanize,
-    local_name, ordered, summaries, when,
+    CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, cities, describe, figure_of, humanize,
+    labelled, local_name, ordered, summaries, when,
 )
 
 # ---------------------------------------------------------------- the page a resource gets
@@ -75,7 +76,8 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
     for source in source_iris:
         view, number = evidence_view(source_meta(graph, source), [span for span in spans if span.source == source], number)
         evidence.append(view)
-    same_words, related = _neighbours(store, iri, node)
+    places = cities(store, iri)
+    same_words, related = _neighbours(store, iri, node, places)
     claim = {
         "iri": iri.value,
         "text": node.text(SCHEMA + "text") or local_name(iri.value),
@@ -88,7 +90,7 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
         "time_expressions": node.texts(CG + "timeExpression"),
         "time_bases": [value.text for value in node.all(CG + "timeBasis")],
         "about": node.refs(SCHEMA + "about", graph),
-        "cities": cities(store, iri),
+        "cities": places,
         "causes": node.refs(CG + "cause", graph),
         "effects": node.refs(CG + "effect", graph),
         "figures": [figure_of(graph, figure) for figure in sorted(node.nodes(CG + "figure"))],
@@ -102,17 +104,25 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Group:
-    """Claims that share one thing with the claim of the page: how (``about`` or ``speaker``) and what."""
+    """Claims that share one thing with the claim of the page: how (``about``, ``city`` or ``speaker``) and what."""
 
     how: str
     via: Ref
     claims: list[Summary]
 
 
-def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summary], list[Group]]:
+#: the order of the groups of related claims, by how they are related.
+_HOW = ("about", "city", "speaker")
+
+
+def _neighbours(store: Store, iri: ox.NamedNode, node: Node, places: list[Ref]) -> tuple[list[Summary], list[Group]]:
     """The other claims resting on the same words as ``iri`` (a shared evidence node, or a span of the same source
-    overlapping one of its spans), and the groups of claims about the same thing or by the same speaker; ``node``
-    is what the store says of ``iri`` (the labels of what it is about and by)."""
+    overlapping one of its spans), and the groups of claims about the same thing, in the same city or by the same
+    speaker; ``node`` is what the store says of ``iri`` (the labels of what it is about and by), ``places`` its
+    cities (:func:`cities`).
+
+    A claim is in the city group of a city (:func:`vocabulary.cities_of`) when it is not already in the group of
+    the claims about that city itself; a city group left empty is not shown."""
     rows = store.select(
         PREFIXES
         + f"""SELECT DISTINCT ?c ?how ?via WHERE {{
@@ -122,6 +132,8 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summa
           ?other oa:hasSource ?source ; oa:hasSelector ?q . ?q a oa:TextPositionSelector ; oa:start ?a2 ; oa:end ?b2 .
           FILTER (?a2 < ?b && ?a < ?b2) ?c cg:evidence ?other . BIND ("words" AS ?how) }}
   UNION {{ {iri} schema:about|cg:cause|cg:effect ?via . ?c schema:about|cg:cause|cg:effect ?via . BIND ("about" AS ?how) }}
+  UNION {{ VALUES ?via {{ {" ".join(str(ox.NamedNode(place.iri)) for place in places)} }}
+          {vocabulary.cities_of("?c", "?via")} BIND ("city" AS ?how) }}
   UNION {{ {iri} schema:author ?via . ?c schema:author ?via . BIND ("speaker" AS ?how) }}
   FILTER (?c != {iri})
 }}"""
@@ -132,15 +144,19 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node) -> tuple[list[Summa
     for row in rows:
         if row["how"].value != "words" and row["c"].value in found:
             groups[(row["how"].value, row["via"].value)].add(row["c"].value)
+    for place in places:
+        groups[("city", place.iri)] -= groups.get(("about", place.iri), set())
     refs = {
         ref.iri: ref
         for predicate in (SCHEMA + "about", CG + "cause", CG + "effect", SCHEMA + "author") for ref in node.refs(predicate)
     }
+    refs.update((place.iri, place) for place in places)
     # a text given as what a claim is about (written through /update) has no page to group by.
     related = [
-        Group(how, refs[via], ordered(found[claim] for claim in claims)) for (how, via), claims in groups.items() if via in refs
+        Group(how, refs[via], ordered(found[claim] for claim in claims))
+        for (how, via), claims in groups.items() if via in refs and claims
     ]
-    related.sort(key=lambda group: (group.how != "about", -len(group.claims), group.via.label))
+    related.sort(key=lambda group: (_HOW.index(group.how), -len(group.claims), group.via.label))
     return same, related
 
 
@@ -239,41 +255,42 @@ def entity_page(store: Store, iri: ox.NamedNode) -> str:
     node = graph.get(iri.value, Node())
     rows = store.select(
         PREFIXES
-        + f"""SELECT ?c ?role ?place ?placeLabel ?cause ?causeLabel ?effect ?effectLabel ?work ?workLabel WHERE {{
+        + f"""SELECT ?c ?role ?place ?placeLabel ?placeRank ?cause ?causeLabel ?causeRank ?effect ?effectLabel ?effectRank
+       ?work ?workLabel ?workRank WHERE {{
   {{ ?c schema:author {iri} . BIND ("by" AS ?role) }}
-  UNION {{ ?work schema:author|schema:publisher {iri} ; schema:headline ?workLabel . BIND ("work" AS ?role) }}
+  UNION {{ ?work schema:author|schema:publisher {iri} ; schema:headline [] . BIND ("work" AS ?role)
+          {vocabulary.label_candidates("?work", "?workLabel", "?workRank")} }}
   UNION {{ ?c schema:about|cg:cause|cg:effect {iri} . BIND ("about" AS ?role) }}
   UNION {{ ?c cg:cause|cg:effect {iri} . BIND ("causal" AS ?role)
-          OPTIONAL {{ ?c cg:cause ?cause OPTIONAL {{ ?cause schema:name ?causeLabel }} }}
-          OPTIONAL {{ ?c cg:effect ?effect OPTIONAL {{ ?effect schema:name ?effectLabel }} }} }}
+          OPTIONAL {{ ?c cg:cause ?cause OPTIONAL {vocabulary.label_candidates("?cause", "?causeLabel", "?causeRank")} }}
+          OPTIONAL {{ ?c cg:effect ?effect OPTIONAL {vocabulary.label_candidates("?effect", "?effectLabel", "?effectRank")} }} }}
   UNION {{ ?place schema:containedInPlace+ {iri} . ?c schema:about ?place . BIND ("within" AS ?role)
-          OPTIONAL {{ ?place schema:name ?placeLabel }} }}
+          OPTIONAL {vocabulary.label_candidates("?place", "?placeLabel", "?placeRank")} }}
 }}"""
     )
     found = summaries(store, (row["c"] for row in rows if "c" in row))
     by_role: dict[str, set[str]] = defaultdict(set)
-    causes: dict[str, dict[str, Ref]] = defaultdict(dict)
-    effects: dict[str, dict[str, Ref]] = defaultdict(dict)
-    within: dict[str, tuple[Ref, set[str]]] = {}
-    works: dict[str, Ref] = {}
+    causes: dict[str, Node] = defaultdict(Node)
+    effects: dict[str, Node] = defaultdict(Node)
+    places, works = Node(), Node()
+    within: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         if "work" in row:
-            works.setdefault(row["work"].value, Value(row["work"], row["workLabel"]).ref())
+            works.add("", labelled(row, "work", "workLabel", "workRank"))
         if "c" not in row or row["c"].value not in found:
             continue
         claim, role = row["c"].value, row["role"].value
         by_role[role].add(claim)
         for key, into in (("cause", causes), ("effect", effects)):
             if key in row:
-                into[claim][row[key].value] = Value(row[key], row.get(key + "Label")).ref()
+                into[claim].add("", labelled(row, key, key + "Label", key + "Rank"))
         if role == "within":
-            place = Value(row["place"], row.get("placeLabel")).ref()
-            within.setdefault(place.iri, (place, set()))[1].add(claim)
+            places.add("", labelled(row, "place", "placeLabel", "placeRank"))
+            within[row["place"].value].add(claim)
     figure_iris = [subject for subject, figure in graph.items() if CG + "Figure" in figure.nodes(RDF_TYPE)]
     entity = {
         "iri": iri.value,
-        "name": node.text(SCHEMA + "name") or next((value.text for value in node.all(SKOS + "prefLabel")), None)
-        or local_name(iri.value),
+        "name": node.label() or local_name(iri.value),
         "types": [value.text if value.label else local_name(value.term.value) for value in node.all(RDF_TYPE)],
         "descriptions": node.texts(SCHEMA + "description") + node.texts(SKOS + "definition"),
         "notes": node.texts(CG + "curatorNote"),
@@ -285,15 +302,15 @@ def entity_page(store: Store, iri: ox.NamedNode) -> str:
     return render_template(
         "entity.html",
         entity=entity,
-        works=sorted(works.values(), key=lambda work: work.label),
+        works=sorted(works.refs(""), key=lambda work: work.label),
         by=ordered(found[claim] for claim in by_role["by"]),
         about=ordered(found[claim] for claim in by_role["about"]),
         causal=[
-            Causal(claim, list(causes[claim.iri].values()), list(effects[claim.iri].values()))
+            Causal(claim, causes[claim.iri].refs(""), effects[claim.iri].refs(""))
             for claim in ordered(found[claim] for claim in by_role["causal"])
         ],
         within=sorted(
-            ((place, ordered(found[claim] for claim in claims)) for place, claims in within.values()),
+            ((place, ordered(found[claim] for claim in within[place.iri])) for place in places.refs("")),
             key=lambda item: item[0].label,
         ),
         figures=sorted((figure_of(graph, figure) for figure in figure_iris), key=lambda figure: figure.iri),
