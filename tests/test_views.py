@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -22,6 +23,7 @@ import pytest
 import rdflib
 from claimgraph.model import sources
 from claimgraph.store.base import insert_data
+from claimgraph.web import views
 from conftest import CG, DATA, ONTOLOGY, answered, body, copy_of, in_process, media_type
 
 BASE = "https://w3id.org/claimgraph/"
@@ -317,17 +319,35 @@ def test_the_related_claims_are_those_about_the_same_things_or_by_the_same_speak
                 expected |= {("about", path_of(str(via)), path_of(str(other))) for via in about(data, claim) & about(data, other)}
                 shared = set(data.objects(claim, SDO.author)) & set(data.objects(other, SDO.author))
                 expected |= {("speaker", path_of(str(via)), path_of(str(other))) for via in shared}
-        assert _related(page, "about", "speaker") == expected, claim
+        assert_groups(page, expected, "about", "speaker", claim=claim)
 
 
-def _related(page: Element, *hows: str) -> set[tuple[str, str, str]]:
-    """(how, the page of the shared thing, the page of the claim) of each claim listed in a group of ``hows``."""
-    shown = set()
+def _related(page: Element, *hows: str) -> dict[tuple[str, str], tuple[int, set[str], str | None]]:
+    """Per group of ``hows``, (how, the page of the shared thing): the count its summary states, the pages of the
+    claims it lists, and its link to all of them (``None`` when it lists them all)."""
+    shown = {}
     for group in page.by_id("related").all("details", "related-group"):
         if group.attrs["data-how"] in hows:
-            [via] = group.one("summary").hrefs("related-via")
-            shown |= {(group.attrs["data-how"], via, link) for link in group.hrefs("claim-link")}
+            summary = group.one("summary")
+            [via] = summary.hrefs("related-via")
+            count = int(summary.text().rsplit("(", 1)[1].rstrip(")"))
+            more = [link.attrs["href"] for link in group.all("a") if link.text().startswith("All ")]
+            shown[(group.attrs["data-how"], via)] = (count, set(group.hrefs("claim-link")), more[0] if more else None)
     return shown
+
+
+def assert_groups(page: Element, expected: set[tuple[str, str, str]], *hows: str, claim) -> None:
+    """The page's groups of ``hows`` are those of ``expected`` ((how, via, claim) triples): each states how many
+    claims it has, lists the first :data:`views.RELATED_SHOWN` of them, and links to all when it lists fewer."""
+    members = defaultdict(set)
+    for how, via, other in expected:
+        members[(how, via)].add(other)
+    shown = _related(page, *hows)
+    assert shown.keys() == members.keys(), claim
+    for key, (count, listed, more) in shown.items():
+        assert count == len(members[key]), (claim, key)
+        assert listed <= members[key] and len(listed) == min(count, views.RELATED_SHOWN), (claim, key)
+        assert (more is None) == (count <= views.RELATED_SHOWN), (claim, key)
 
 
 def _cities(data, claim) -> set:
@@ -353,7 +373,7 @@ def test_the_related_claims_in_a_city_are_the_others_in_it_not_already_about_it(
             for other in everything if other != claim
             for city in cities[claim] & cities[other] if not {city} <= about(data, claim) & about(data, other)
         }
-        assert _related(page, "city") == expected, claim
+        assert_groups(page, expected, "city", claim=claim)
         chained |= bool(expected) and not cities[claim] <= about(data, claim)
         for group in page.by_id("related").all("details", "related-group"):
             if group.attrs["data-how"] == "city":
@@ -754,3 +774,16 @@ def test_an_archived_text_is_read_again_when_the_file_changes(tmp_path):
     (tmp_path / "b.txt").write_bytes(b"\xff")
     assert sources.archived_text(tmp_path, "b.txt", None).problem == "the archived text b.txt is not UTF-8 (byte 0)"
     assert sources.archived_text(tmp_path, "../a.txt", None).problem == "the path '../a.txt' leads outside the data directory"
+
+
+def test_a_long_group_links_to_all_its_claims(app, data, claim_pages):
+    """A city's group lists its first claims and links to the list of claims narrowed to the city, which holds
+    every claim of the group."""
+    for claim, page in claim_pages.items():
+        for (how, via), (count, listed, more) in _related(page, "city").items():
+            if more is not None:
+                city = next(c for c in _cities(data, claim) if path_of(str(c)) == via)
+                everything = json.loads(body(app.get(more, headers={"Accept": "application/json"})))
+                assert everything["total"] == sum(city in _cities(data, other) for other in claims_of(data))
+                return
+    pytest.fail("no claim page has a city group long enough to link to all its claims")

@@ -14,7 +14,7 @@ import dataclasses
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import render_template
+from flask import render_template, url_for
 
 from claimgraph.model import sources
 from claimgraph.rdf import vocabulary
@@ -110,9 +110,24 @@ class Group:
     via: Ref
     claims: list[Summary]
 
+    @property
+    def shown(self) -> list[Summary]:
+        """The claims the page lists: the first :data:`RELATED_SHOWN` (in a city nearly every claim may be related)."""
+        return self.claims[:RELATED_SHOWN]
+
+    @property
+    def all_url(self) -> str:
+        """Where all of them are listed: the list of claims narrowed to the city or speaker, or the page of what
+        they are about."""
+        if self.how in ("city", "speaker"):
+            return url_for("search.claims", **{self.how: self.via.iri})
+        return self.via.url
+
 
 #: the order of the groups of related claims, by how they are related.
 _HOW = ("about", "city", "speaker")
+#: the most claims a group of related claims lists on a claim page; the rest are a link away.
+RELATED_SHOWN = 10
 
 
 def _neighbours(store: Store, iri: ox.NamedNode, node: Node, places: list[Ref]) -> tuple[list[Summary], list[Group]]:
