@@ -20,8 +20,10 @@ from claimgraph.rdf import formats
 from werkzeug.http import parse_options_header
 
 from conftest import (
+    CG,
     TOKEN,
     answered,
+    body,
     as_dataset,
     copy_of,
     dump,
@@ -393,3 +395,15 @@ def test_void_names_every_dump_and_the_endpoint(exports):
     assert set(graph.objects(dataset, VOID.sparqlEndpoint)) == {rdflib.URIRef(exports.url + "/sparql")}
     for dump_url in graph.objects(dataset, VOID.dataDump):
         answered(requests.head(str(dump_url), timeout=30))
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_starts_with_a_quote(own_app, start):
+    claim = "urn:claimgraph:test:formula"
+    text = f'{start}HYPERLINK("http://attacker.example/","click")'
+    insert = (f"INSERT DATA {{ GRAPH <urn:claimgraph:test:g> {{ <{claim}> a <{CG}Claim> ; "
+              f"<http://schema.org/text> {ox.Literal(text)} }} }}")
+    answered(own_app.post("/update", data={"update": insert}, headers={"Authorization": f"Bearer {TOKEN}"}), 204)
+    rows = csv.DictReader(io.StringIO(body(answered(own_app.get("/export/claims.csv"))).decode("utf-8")))
+    [row] = [row for row in rows if row["claim"] == claim]
+    assert row["text"] == "'" + text

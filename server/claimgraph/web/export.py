@@ -198,12 +198,19 @@ def source(filename: str) -> Response:
     return _download(f"claimgraph-{name}.{extension}", row.media_type, etag, lambda: _source(graphs[name], row))
 
 
+#: What a spreadsheet reads as the start of a formula in a cell: such a cell is given with a ``'`` before it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv(rows: list[dict[str, str]]) -> bytes:
-    """RFC 4180: a header row, CRLF line ends, fields quoted where they need it, UTF-8."""
+    """RFC 4180: a header row, CRLF line ends, fields quoted where they need it, UTF-8. A cell that a spreadsheet
+    would run as a formula (it starts with one of :data:`FORMULA_START`: text written through ``/update`` may) starts
+    with ``'`` instead, which spreadsheets read as "text follows" and do not show (OWASP's advice on CSV injection)."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=claims.COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: "'" + value if value.startswith(FORMULA_START) else value for name, value in row.items()}
+                     for row in rows)
     return text.getvalue().encode("utf-8")
 
 
