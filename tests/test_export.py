@@ -407,3 +407,21 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_starts_with_a_quote(own_app
     rows = csv.DictReader(io.StringIO(body(answered(own_app.get("/export/claims.csv"))).decode("utf-8")))
     [row] = [row for row in rows if row["claim"] == claim]
     assert row["text"] == "'" + text
+
+
+def test_the_source_columns_give_one_url_and_one_date_per_source(own_app):
+    """A claim in two sources, one with two URLs and the other with two dates: one value per source, in step."""
+    claim, first, second = "urn:claimgraph:test:two-sources", "urn:claimgraph:test:source-1", "urn:claimgraph:test:source-2"
+    insert = f"""INSERT DATA {{ GRAPH <urn:claimgraph:test:g> {{
+        <{claim}> a <{CG}Claim> ; <http://schema.org/text> "said twice" ;
+          <http://schema.org/appearance> <{first}> , <{second}> .
+        <{first}> <http://schema.org/url> <http://a.example/1> , <http://a.example/2> ;
+          <http://schema.org/datePublished> "2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .
+        <{second}> <http://schema.org/url> <http://b.example/> ;
+          <http://schema.org/datePublished> "2021-01-01"^^<http://www.w3.org/2001/XMLSchema#date> ,
+            "2021-02-02"^^<http://www.w3.org/2001/XMLSchema#date> . }} }}"""
+    answered(own_app.post("/update", data={"update": insert}, headers={"Authorization": f"Bearer {TOKEN}"}), 204)
+    rows = csv.DictReader(io.StringIO(body(answered(own_app.get("/export/claims.csv"))).decode("utf-8")))
+    [row] = [row for row in rows if row["claim"] == claim]
+    # Sources in IRI order; of several values of one source, the least (the same on every export).
+    assert (row["source_url"], row["date_published"]) == ("http://a.example/1 | http://b.example/", "2020-01-01 | 2021-01-01")

@@ -8,8 +8,10 @@ The expected graphs are computed here by rdflib from the curated files: a resour
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from html.parser import HTMLParser
+from urllib.parse import unquote
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -443,13 +445,25 @@ def test_under_another_iri_base_its_own_iris_have_their_paths(elsewhere):
     assert (redirected.status_code, redirected.headers["Location"]) == (303, "/id/thing/x")
 
 
-@pytest.mark.parametrize("rest", ["a%2Fb", "q?x=1", "h#frag", "d/../e", "two//slashes"])
+@pytest.mark.parametrize("rest", ["a%2Fb", "q?x=1", "h#frag", "d/../e", "two//slashes", "x.ttl", "y.jsonld"])
 def test_an_iri_no_path_gives_back_is_answered_at_resource(own_app, rest):
     iri = f"{BASE}id/thing/{rest}"
     written(own_app, f'{ox.NamedNode(iri)} <http://schema.org/name> "odd" .')
     response = own_app.get("/resource", params={"iri": iri}, headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert (rdflib.URIRef(iri), SCHEMA.name, rdflib.Literal("odd")) in parsed(response)
+
+
+@pytest.mark.parametrize("rest", ["José", "a+b", "a;b", "semi(x)", "a'b", "v1.2", "deep/er/path"])
+def test_an_iri_a_path_gives_back_is_sent_to_its_path(own_app, rest):
+    iri = f"{BASE}id/thing/{rest}"
+    written(own_app, f'{ox.NamedNode(iri)} <http://schema.org/name> "fine" .')
+    redirected = own_app.get("/resource", params={"iri": iri})
+    assert redirected.status_code == 303
+    assert unquote(redirected.headers["Location"]) == f"/id/thing/{rest}"
+    response = own_app.get(f"/id/thing/{rest}", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert (rdflib.URIRef(iri), SCHEMA.name, rdflib.Literal("fine")) in parsed(response)
 
 
 def test_resource_answers_404_before_any_redirect(app):
@@ -468,5 +482,7 @@ def test_no_page_links_an_iri_that_is_not_http(own_app):
         response = own_app.get(path, params=params, headers={"Accept": "text/html"})
         assert response.status_code == 200
         hrefs = page(response).hrefs("a")
-        assert [href for href in hrefs if not href.startswith(("/", "http://", "https://", "#"))] == [], path
+        assert [href for href in hrefs if href.startswith("//") or not href.startswith(("/", "http://", "https://", "#"))] == [], path
+        attributes = re.findall(r'(?:href|src|cite|action)="([^"]*)"', body(response).decode())
+        assert [value for value in attributes if value.strip().lower().startswith("javascript:")] == [], path
     assert "javascript:alert(4)" in page(own_app.get(path_of(source), headers={"Accept": "text/html"})).text

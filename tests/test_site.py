@@ -6,6 +6,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from claimgraph.web import headers
 from claimgraph.web.site import NAVIGATION
 from conftest import answered
 
@@ -91,3 +92,13 @@ def test_every_page_names_its_icon_and_the_icon_answers(app, path):
     assert parsed.icons == ["/static/favicon.svg"]
     icon = app.get(parsed.icons[0])
     assert (icon.status_code, icon.headers["Content-Type"]) == (200, "image/svg+xml; charset=utf-8")
+
+
+@pytest.mark.parametrize(("path", "accept", "status"), [
+    ("/", "text/html", 200), ("/search.json?q=refugees", "application/json", 200), ("/no/such/page", "application/json", 404),
+])
+def test_every_answer_carries_the_security_headers(app, path, accept, status):
+    response = app.get(path, headers={"Accept": accept})
+    assert response.status_code == status
+    assert response.headers["Content-Security-Policy"] == headers.CONTENT_SECURITY_POLICY
+    assert (response.headers["X-Content-Type-Options"], response.headers["Referrer-Policy"]) == ("nosniff", "same-origin")

@@ -484,13 +484,15 @@ def test_the_source_page_describes_the_source(app, data, source):
 
 
 def _within(data, place) -> set:
-    """The places contained in ``place``, at any depth."""
+    """What lies in ``place`` (by schema:location, schema:areaServed or schema:containedInPlace), at any depth."""
     found, todo = set(), [place]
     while todo:
-        for inner in data.subjects(SDO.containedInPlace, todo.pop()):
-            if inner not in found:
-                found.add(inner)
-                todo.append(inner)
+        here = todo.pop()
+        for link in (SDO.location, SDO.areaServed, SDO.containedInPlace):
+            for inner in data.subjects(link, here):
+                if inner not in found:
+                    found.add(inner)
+                    todo.append(inner)
     return found
 
 
@@ -513,7 +515,7 @@ def test_every_entity_page_lists_the_claims_the_data_ties_to_it(app, data):
         about_ = {c for c in everything if entity in about(data, c)}
         causal = {c for c in everything if (c, CGN.cause, entity) in data or (c, CGN.effect, entity) in data}
         inner = _within(data, entity)
-        within = {c for c in everything if set(data.objects(c, SDO.about)) & inner}
+        within = {c for c in everything if about(data, c) & inner}
         assert _section(page, "claims-by") == pages(by), entity
         assert _section(page, "claims-about") == pages(about_), entity
         assert _section(page, "causal") == pages(causal), entity

@@ -134,8 +134,9 @@ class Config:
     #: these headers, as any client can send them. Behind one proxy at ``https://claims.example.org/claims/``, 1 makes
     #: every link, form, ``Location`` and minted IRI point there.
     proxy_hops: int = _setting(0, kind=int, check=_non_negative)
-    #: the IRI base the dataset mints its IRIs under; each IRI below it is served at the same path below the
-    #: service's own root (``<iri_base>id/claim/x`` at ``/id/claim/x``, ``<iri_base>ontology`` at ``/ontology``).
+    #: the IRI base the dataset mints its IRIs under; each IRI below it in ``id/``, ``graph/``, ``kind/`` or ``unit/``
+    #: is served at the same path below the service's own root (``<iri_base>id/claim/x`` at ``/id/claim/x``).
+    #: claimgraph's ontology is served at ``/ontology`` whatever the base.
     iri_base: str = _setting("https://w3id.org/claimgraph/", kind=str, check=_iri_base)
     #: bearer token that unlocks writes; writes are refused while it is unset.
     update_token: str | None = _setting(None, kind=str)

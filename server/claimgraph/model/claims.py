@@ -88,10 +88,6 @@ class Thing:
     def all(self, name: str) -> list[str]:
         return sorted(self.values.get(name, ()))
 
-    def one(self, name: str) -> str:
-        """The values of ``name`` joined, for a CSV cell ("" for none)."""
-        return SEPARATOR.join(self.all(name))
-
     def first(self, name: str) -> str:
         """The least value of ``name`` ("" for none): one value, the same on every export."""
         return min(self.values.get(name, ()), default="")
@@ -199,8 +195,8 @@ def csv_rows(claims: Iterable[Claim]) -> list[dict[str, str]]:
             "quote": SEPARATOR.join(thing.first("quote") for thing in spans),
             "start": SEPARATOR.join(thing.position[0] for thing in spans),
             "end": SEPARATOR.join(thing.position[1] for thing in spans),
-            "source_url": SEPARATOR.join(thing.one("url") for thing in sources),
-            "date_published": SEPARATOR.join(thing.one("date") for thing in sources),
+            "source_url": SEPARATOR.join(thing.first("url") for thing in sources),
+            "date_published": SEPARATOR.join(thing.first("date") for thing in sources),
         })
     return rows
 

@@ -22,7 +22,8 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 
 def security(response: Response) -> Response:
-    """Add the Content-Security-Policy (unless the answer set its own) and ``nosniff`` to ``response``."""
+    """Add the Content-Security-Policy (unless the answer set its own), ``nosniff`` and ``Referrer-Policy:
+    same-origin`` to ``response``."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -3,7 +3,7 @@
 An IRI below the ``iri_base`` setting in one of the minted folders (:data:`FOLDERS`: ``id/``, ``graph/``,
 ``kind/``, ``unit/``) is served at the same path below the service's root
 (``https://w3id.org/claimgraph/id/claim/x`` at ``/id/claim/x``), when that path gives the IRI back (no ``%``,
-``?`` or ``#`` in it, no empty, ``.`` or ``..`` segment); claimgraph's ontology
+``?`` or ``#`` in it, no empty, ``.`` or ``..`` segment, no suffix naming a format); claimgraph's ontology
 (:data:`~claimgraph.rdf.vocabulary.ONTOLOGY`, whatever the IRI base) and its terms at ``/ontology``
 (``/ontology#Term``, the term's anchor on the ontology page); any other IRI the store holds is served by
 ``/resource?iri=<IRI>``. Only ``http`` and ``https`` IRIs are ever linked as they are (:func:`external`).
@@ -16,11 +16,16 @@ from urllib.parse import urlsplit
 
 from flask import request, url_for
 
-from claimgraph.rdf import vocabulary
+from claimgraph.rdf import formats, vocabulary
 from claimgraph.web.services import services
 
 #: The folders below the IRI base whose IRIs are served at their own path, each by the resources blueprint.
 FOLDERS = ("id", "graph", "kind", "unit")
+#: What a resource is answered in: a page for browsers (the default for ``*/*``), else an RDF graph.
+OFFERS = [formats.HTML, *formats.RDF_MEDIA_TYPES]
+#: The URL suffixes that choose a representation (``.ttl``, ``.jsonld``, ``.html``, …): a path ending in one is
+#: read as the resource without it, so an IRI ending so has no path of its own.
+SUFFIXES = frozenset(formats.names(OFFERS))
 #: The path of the ontology's page (its terms are anchors on it: ``/ontology#Claim``).
 ONTOLOGY = "ontology"
 #: A path segment that comes back from the route as it was sent: no percent-escape (the route decodes it), no query
@@ -35,7 +40,11 @@ def term_name(iri: str) -> str | None:
 
 
 def _round_trips(name: str) -> bool:
-    """Whether the path ``name`` (below a folder) reaches the route as the same text."""
+    """Whether the path ``name`` (below a folder) reaches the route as the same text, and as no other resource in a
+    format (``x.ttl`` is the Turtle of ``x``)."""
+    stem, dot, suffix = name.rpartition(".")
+    if dot and stem and suffix in SUFFIXES:
+        return False
     return all(segment not in (".", "..") and _SEGMENT.fullmatch(segment) for segment in name.split("/"))
 
 

@@ -29,10 +29,8 @@ blueprint = Blueprint("resources", __name__)
 blueprint.add_app_template_global(iris.page_url, "page_url")
 
 HAS_SELECTOR = ox.NamedNode("http://www.w3.org/ns/oa#hasSelector")
-#: What a resource is answered in: a page for browsers (the default for ``*/*``), else an RDF graph.
-OFFERS = [formats.HTML, *formats.RDF_MEDIA_TYPES]
-#: The URL suffixes that choose a representation (``.ttl``, ``.jsonld``, ``.html``, …).
-SUFFIXES = frozenset(formats.names(OFFERS))
+OFFERS = iris.OFFERS
+SUFFIXES = iris.SUFFIXES
 #: How many incoming links ("referred to by") a page lists; the page gives the count of all of them.
 INCOMING_SHOWN = 50
 

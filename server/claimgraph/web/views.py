@@ -279,7 +279,8 @@ def entity_page(store: Store, iri: ox.NamedNode) -> str:
   UNION {{ ?c cg:cause|cg:effect {iri} . BIND ("causal" AS ?role)
           OPTIONAL {{ ?c cg:cause ?cause OPTIONAL {vocabulary.label_candidates("?cause", "?causeLabel", "?causeRank")} }}
           OPTIONAL {{ ?c cg:effect ?effect OPTIONAL {vocabulary.label_candidates("?effect", "?effectLabel", "?effectRank")} }} }}
-  UNION {{ ?place schema:containedInPlace+ {iri} . ?c schema:about ?place . BIND ("within" AS ?role)
+  UNION {{ ?c {vocabulary.alternatives(vocabulary.SUBJECTS)} ?place . ?place ({vocabulary.alternatives(vocabulary.WITHIN)})+ {iri} .
+          BIND ("within" AS ?role)
           OPTIONAL {vocabulary.label_candidates("?place", "?placeLabel", "?placeRank")} }}
 }}"""
     )
