@@ -70,7 +70,7 @@ def source_meta(graph: dict[str, Node], source: str) -> SourceMeta:
     archive = graph.get(text_iri, Node()) if text_iri else Node()
     local_path, sha256 = archive.text(CG + "localPath"), archive.text(SCHEMA + "sha256")
     archived = sources.archived_text(services().config.data_dir, local_path, sha256) if local_path else None
-    headline = node.text(SCHEMA + "headline") or node.text(SCHEMA + "name") or local_name(source)
+    headline = node.label() or local_name(source)
     return SourceMeta(
         ref=Ref(source, headline, iris.page_url(source)),
         headline=headline,
