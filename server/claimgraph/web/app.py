@@ -31,7 +31,7 @@ from claimgraph.errors import (
 from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
-from claimgraph.store.search import FullTextIndex
+from claimgraph.store.fts import FullTextIndex
 from claimgraph.web import headers, services, textsearch
 
 
