@@ -77,3 +77,32 @@ def best_labels(candidates: Iterable[tuple[Hashable, int, ox.Literal]]) -> dict[
         if thing not in best or key < best[thing]:
             best[thing] = key
     return {thing: key[2] for thing, key in best.items()}
+
+
+#: The normalised verdicts (cg:verdicts), in the order pages and facets list them.
+VERDICTS = (CG + "VerdictTrue", CG + "VerdictMixed", CG + "VerdictFalse", CG + "VerdictOther")
+
+
+def verdict_of(rating: str, verdict: str = "?verdict", tag: str = "v") -> str:
+    """Graph patterns binding ``verdict`` to the normalised verdict of the schema:Rating ``rating`` (a variable or a
+    serialized IRI), read from the rating map at query time: the cg:RatingMapping naming its label (schema:alternateName,
+    compared without regard to case or language tag); else, for a numeric rating, the cg:NumericRatingMapping whose
+    range holds its place on its own scale, (value - worst) / (best - worst), from cg:minFraction inclusive up to
+    cg:maxFraction exclusive (a maxFraction of 1 holds the best rating); else cg:VerdictOther. The helper variables end
+    in ``tag``, so that two ratings can be placed in one query.
+
+    This is the one statement of the rule: pages, facets, the Fact Check Tools API and the exports use it, and each
+    canned query that shows verdicts spells out the same patterns (``tests/test_queries.py`` checks that they agree)."""
+    label, mapped, by_label = f"?label_{tag}", f"?map_{tag}", f"?byLabel_{tag}"
+    value, best, worst, place = f"?value_{tag}", f"?best_{tag}", f"?worst_{tag}", f"?place_{tag}"
+    low, high, by_number = f"?low_{tag}", f"?high_{tag}", f"?byNumber_{tag}"
+    s, c = SCHEMA, CG
+    return (
+        f"OPTIONAL {{ {rating} <{s}alternateName> {label} . {mapped} a <{c}RatingMapping> ; <{c}ratingLabel> ?mapLabel_{tag} ;"
+        f" <{c}verdict> {by_label} . FILTER (LCASE(STR({label})) = LCASE(STR(?mapLabel_{tag}))) }}\n"
+        f"OPTIONAL {{ {rating} <{s}ratingValue> {value} ; <{s}bestRating> {best} ; <{s}worstRating> {worst} ."
+        f" BIND (({value} - {worst}) / ({best} - {worst}) AS {place})"
+        f" ?numeric_{tag} a <{c}NumericRatingMapping> ; <{c}minFraction> {low} ; <{c}maxFraction> {high} ; <{c}verdict> {by_number} ."
+        f" FILTER ({place} >= {low} && ({place} < {high} || ({high} = 1 && {place} = 1))) }}\n"
+        f"BIND (COALESCE({by_label}, {by_number}, <{c}VerdictOther>) AS {verdict})"
+    )
