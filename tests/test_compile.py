@@ -16,7 +16,7 @@ import pytest
 import yaml
 from claimgraph.errors import AuthoringError
 from claimgraph.model import dataset, reviews
-from claimgraph.model.authoring import anchor, compiler
+from claimgraph.model.authoring import anchor, compiler, terms
 from claimgraph.model.entities import KINDS, slug
 from claimgraph.model.validate import validate
 from claimgraph.store.embedded import EmbeddedStore
@@ -252,6 +252,12 @@ FAULTS = [
      f"claim harbour-reopened, quote 1: the words do not occur verbatim in the archived text; did you mean 'The harbour of Port Example reopened in May last year, after two years of works.' at {first_of('The harbour of')}-"),
     ("a record\n", "a record - yes\n", "- Fewer than 5 percent of the ships are late - a record - yes"[:0] + "- Fewer than 5 percent",
      "claim few-ships-late, quote 1: the words do not occur verbatim in the archived text; the closest passage is "),
+    ("        quotation: true\n        note:", "        quotation: yes please\n        note:", "      - words: Forty ships",
+     "claim never-busier, quote 2: quotation is true or false, and quoted names the speaker of a quotation (quotation: true)"),
+    ("  - place: Port Example\n    type: City", "  - place: Port Example\n    id: belgium\n    type: City", "  - place: Port Example",
+     "entity 1: place/belgium already names <https://w3id.org/claimgraph/id/place/belgium>; give this entry an id of its own"),
+    ("  - person: Piet Example\n", "  - person: Piet Example\n    party: none\n", "  - person: Piet Example",
+     "entity 2: an entity names exactly one kind (person, place, org, event, policy, outcome, measure) and may have agent, definition, "),
     ("source: example-2026-harbour", "source: example-2026-nowhere", "source: example-2026-nowhere",
      "source 'example-2026-nowhere': no source <https://w3id.org/claimgraph/id/source/example-2026-nowhere> with an archived text"),
     ("  - id: only-on-paper\n    text:", "  - id: only-on-paper\n    text: again\n    text:", "    text:", "the key 'text' occurs twice (first on line"),
@@ -274,8 +280,8 @@ def test_each_fault_is_named_by_file_line_and_claim(harbour_data, harbour_curate
     assert [problem for problem in raised.value.problems if problem.startswith(expected) and message in problem], raised.value.problems
 
 
-def test_an_ambiguous_name_is_an_error_naming_both_entities(tmp_path):
-    data_dir = Path(shutil.copytree(DATA, tmp_path / "data"))
+def test_an_ambiguous_name_is_an_error_naming_both_entities(data_copy):
+    data_dir = data_copy
     claims_file = with_source(data_dir)
     (data_dir / "twins.trig").write_text(
         "<https://w3id.org/claimgraph/graph/entities> {\n"
@@ -293,8 +299,8 @@ def test_an_ambiguous_name_is_an_error_naming_both_entities(tmp_path):
     ]
 
 
-def test_a_changed_archived_text_is_an_error(tmp_path):
-    data_dir = Path(shutil.copytree(DATA, tmp_path / "data"))
+def test_a_changed_archived_text_is_an_error(data_copy):
+    data_dir = data_copy
     claims_file = with_source(data_dir)
     (claims_file.parent / "article.txt").write_text(TEXT.replace("Forty", "Fifty"), encoding="utf-8")
     with pytest.raises(AuthoringError) as raised:
@@ -310,6 +316,19 @@ def test_every_fault_of_a_file_is_reported_at_once(harbour_curated, tmp_path):
     with pytest.raises(AuthoringError) as raised:
         compiler.compile_source(claims_file, harbour_curated, BASE)
     assert [problem.split(": ", 2)[1] for problem in raised.value.problems] == ["claim never-busier", "figure late-share"]
+
+
+@pytest.mark.parametrize(
+    "written, date, precision",
+    [("2017-09-27", "2017-09-27", "day"), ("2016-05", "2016-05-01", "month"), (2001, "2001-01-01", "year"), ("1990s", "1990-01-01", "decade")],
+)
+def test_a_dates_form_gives_its_precision(written, date, precision):
+    assert terms.date_of(written) == (date, precision)
+
+
+@pytest.mark.parametrize("written", ["2017-02-30", "2017-13", "199s", "1995s", True, "last year"])
+def test_what_is_not_a_date(written):
+    assert terms.date_of(written) is None
 
 
 # ---------------------------------------------------------------- finding words in a text

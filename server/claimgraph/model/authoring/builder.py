@@ -7,7 +7,6 @@ The words of the YAML form are documented in ``docs/authoring.md``; the tables o
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 from decimal import Decimal
 
@@ -29,7 +28,6 @@ FIGURE_KEYS = {
 }  # fmt: skip
 WHEN_KEYS = {"date", "basis", "words"}
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|(\d{3}0)s")
 
 
 @dataclasses.dataclass
@@ -64,7 +62,7 @@ class Builder:
         self._evidence: dict[tuple[int, int], dict[ox.Quad, None]] = {}
         self.places: dict[str, str] = {}
         self.figure_ids: dict[str, int] = {}
-        self.claim_ids: dict[str, str] = {}
+        self.claim_ids: dict[str, int] = {}
 
     @property
     def quads(self) -> list[ox.Quad]:
@@ -77,46 +75,24 @@ class Builder:
         for number, figure in enumerate(figures if isinstance(figures, Sequence) else [], 1):
             if isinstance(figure, Mapping) and isinstance(figure.get("id"), str):
                 if figure["id"] in self.figure_ids:
-                    self.context.report(f"{figure.line_of('id')}: figure {figure['id']}: a second figure with this id (first on line {self.figure_ids[figure['id']]})")
+                    self.context.report(f"{figure.line_of('id')}: figure {figure['id']}: a second figure with this id (first at line {self.figure_ids[figure['id']]})")
                 self.figure_ids.setdefault(figure["id"], figure.line_of("id"))
 
     def claim(self, claim: object, line: int, number: int) -> None:
         """Add the quads of one item of ``claims:`` (its evidence too)."""
-        ident = claim.get("id") if isinstance(claim, Mapping) else None
-        if not self._check_keys(claim, CLAIM_KEYS, f"{line}: claim {ident if isinstance(ident, str) else number}"):
+        begun = self._begin(claim, CLAIM_KEYS, "claim", line, number, self._claims, self.claim_ids)
+        if begun is None:
             return
-        if not isinstance(ident, str) or not _ID.fullmatch(ident):
-            self.context.report(f"{claim.line_of('id')}: claim {number}: id must be lower-case letters, digits and '-', not {ident!r}")
-            return
-        where = f"{claim.line}: claim {ident}"
-        if ident in self.claim_ids:
-            self.context.report(f"{claim.line_of('id')}: claim {ident}: a second claim with this id (first at line {self.claim_ids[ident]})")
-            return
-        self.claim_ids[ident] = str(claim.line)
-        subject = self.context.iri("claim", ident)
-        self.places[subject.value] = where
-        add = self._adder(self._claims, subject)
-        at = lambda key: f"{claim.line_of(key)}: claim {ident}"  # noqa: E731 - where a key of this claim is
-        add(RDF_TYPE, ox.NamedNode(CG + "Claim"))
+        ident, add, at = begun
         text = claim.get("text")
         if isinstance(text, str) and text.strip():
             add(SCHEMA + "text", ox.Literal(text, language=self.context.language))
         else:
             self.context.report(f"{at('text')}: text must be the claim restated as a sentence")
-        kinds = as_list(claim.get("kind"))
-        if not kinds:
-            self.context.report(f"{at('kind')}: kind is missing: one or more of {', '.join(sorted(self.context.kinds))}")
-        for kind in kinds:
-            if kind in self.context.kinds:
-                add(CG + "kind", ox.NamedNode(f"{self.context.iri_base}kind/{kind}"))
-            else:
-                self.context.report(f"{at('kind')}: unknown kind {kind!r}: one of {', '.join(sorted(self.context.kinds))}")
-        voice = self._word(claim, "voice", terms.VOICES, at, required=True)
-        if voice:
-            add(CG + "attribution", ox.NamedNode(voice))
-        modality = self._word(claim, "modality", terms.MODALITIES, at, required=True)
-        if modality:
-            add(CG + "modality", ox.NamedNode(modality))
+        for kind in self._concepts(claim, "kind", self.context.kinds, at, "kind is missing"):
+            add(CG + "kind", kind)
+        voice = self._word(claim, "voice", terms.VOICES, at, add, CG + "attribution", required=True)
+        modality = self._word(claim, "modality", terms.MODALITIES, at, add, CG + "modality", required=True)
         if modality == terms.MODALITIES["hedged"] and not isinstance(claim.get("hedge"), str):
             self.context.report(f"{at('modality')}: a hedged claim needs hedge: the source's hedging words (e.g. indicates)")
         if claim.get("hedge") is not None:
@@ -157,17 +133,10 @@ class Builder:
 
     def figure(self, figure: object, line: int, number: int) -> None:
         """Add the quads of one item of ``figures:``."""
-        ident = figure.get("id") if isinstance(figure, Mapping) else None
-        if not self._check_keys(figure, FIGURE_KEYS, f"{line}: figure {ident if isinstance(ident, str) else number}"):
+        begun = self._begin(figure, FIGURE_KEYS, "figure", line, number, self._figures, None)
+        if begun is None:
             return
-        if not isinstance(ident, str) or not _ID.fullmatch(ident):
-            self.context.report(f"{figure.line_of('id')}: figure {number}: id must be lower-case letters, digits and '-', not {ident!r}")
-            return
-        subject = self.context.iri("figure", ident)
-        self.places[subject.value] = f"{figure.line}: figure {ident}"
-        add = self._adder(self._figures, subject)
-        at = lambda key: f"{figure.line_of(key)}: figure {ident}"  # noqa: E731 - where a key of this figure is
-        add(RDF_TYPE, ox.NamedNode(CG + "Figure"))
+        ident, add, at = begun
         for key, predicate in (("value", SCHEMA + "value"), ("min", SCHEMA + "minValue"), ("max", SCHEMA + "maxValue"), ("below", CG + "maxExclusive")):
             if key in figure:
                 number_term = _number(figure[key])
@@ -182,16 +151,9 @@ class Builder:
                 add(CG + "denominator", ox.Literal(ratio.group(2), datatype=ox.NamedNode(XSD + "integer")))
             else:
                 self.context.report(f"{at('ratio')}: ratio must be written numerator/denominator (1/2), not {figure['ratio']!r}")
-        unit = figure.get("unit")
-        if unit is None:
-            self.context.report(f"{at('id')}: a figure needs a unit: one of {', '.join(sorted(self.context.units))}")
-        elif unit in self.context.units:
-            add(SCHEMA + "unitCode", ox.NamedNode(f"{self.context.iri_base}unit/{unit}"))
-        else:
-            self.context.report(f"{at('unit')}: unknown unit {unit!r}: one of {', '.join(sorted(self.context.units))}")
-        precision = self._word(figure, "precision", terms.PRECISIONS, at, required=False)
-        if precision:
-            add(CG + "precision", ox.NamedNode(precision))
+        for unit in self._concepts(figure, "unit", self.context.units, at, "a figure needs a unit"):
+            add(SCHEMA + "unitCode", unit)
+        self._word(figure, "precision", terms.PRECISIONS, at, add, CG + "precision", required=False)
         if isinstance(figure.get("stated-as"), (str, int, Decimal)) and str(figure["stated-as"]).strip():
             add(CG + "statedAs", ox.Literal(str(figure["stated-as"])))
         else:
@@ -212,10 +174,29 @@ class Builder:
                 self.context.report(f"{at('changed-from')}: figure {changed!r} is not among the file's figures")
         self._note(figure, add)
 
+    def _begin(self, item: object, allowed: set[str], what: str, line: int, number: int, quads: list, seen: dict[str, int] | None):
+        """The id of a claim or figure, the function adding its quads and the one saying where a key of it is; its
+        type added. ``None`` (reported) when it has no usable id, or one ``seen`` already."""
+        ident = item.get("id") if isinstance(item, Mapping) else None
+        if not self._check_keys(item, allowed, f"{line}: {what} {ident if isinstance(ident, str) else number}"):
+            return None
+        if not isinstance(ident, str) or not _ID.fullmatch(ident):
+            self.context.report(f"{item.line_of('id')}: {what} {number}: id must be lower-case letters, digits and '-', not {ident!r}")
+            return None
+        if seen is not None:
+            if ident in seen:
+                self.context.report(f"{item.line_of('id')}: {what} {ident}: a second {what} with this id (first at line {seen[ident]})")
+                return None
+            seen[ident] = item.line
+        subject = self.context.iri(what, ident)
+        self.places[subject.value] = f"{item.line}: {what} {ident}"
+        add = self._adder(quads, subject)
+        add(RDF_TYPE, ox.NamedNode(CG + what.capitalize()))
+        return ident, add, lambda key: f"{item.line_of(key)}: {what} {ident}"
+
     def _quote(self, quote: object, where: str, speaker: str | None) -> ox.NamedNode | None:
         if isinstance(quote, str):
-            quote = Mapping(words=quote)
-            quote.line, quote.lines = int(where.split(":")[0]), {}
+            quote = Mapping.of({"words": quote}, int(where.split(":")[0]))
         if not self._check_keys(quote, QUOTE_KEYS, where):
             return None
         occurrence = quote.get("occurrence")
@@ -226,6 +207,9 @@ class Builder:
         context = {key: quote.get(key) for key in ("after", "before")}
         if not isinstance(words, str) or any(value is not None and not isinstance(value, str) for value in context.values()):
             self.context.report(f"{where}: words (and after, before) must be texts")
+            return None
+        if quote.get("quotation") not in (None, True, False) or ("quoted" in quote and quote.get("quotation") is not True):
+            self.context.report(f"{where}: quotation is true or false, and quoted names the speaker of a quotation (quotation: true)")
             return None
         try:
             found = anchor.find(self.context.text, words, occurrence, **context)
@@ -267,7 +251,7 @@ class Builder:
         if keys is WHEN_KEYS and not self._check_keys(when, WHEN_KEYS, f"{where}, when"):
             return
         if when.get("date") is not None:
-            parsed = _date(when["date"])
+            parsed = terms.date_of(when["date"])
             if parsed is None:
                 self.context.report(f"{where}: date {when['date']!r} is not a date (2017-09-27), month (2017-09), year (2017) or decade (1990s)")
             else:
@@ -275,15 +259,26 @@ class Builder:
                 add(CG + "datePrecision", ox.NamedNode(terms.DATE_PRECISIONS[parsed[1]]))
         if when.get("words") is not None:
             add(CG + "timeExpression", ox.Literal(str(when["words"])))
-        basis = self._word(when, "basis", terms.TIME_BASES, lambda key: where, required=False)
-        if basis:
-            add(CG + "timeBasis", ox.NamedNode(basis))
+        self._word(when, "basis", terms.TIME_BASES, lambda key: where, add, CG + "timeBasis", required=False)
 
     def _note(self, item: Mapping, add) -> None:
         if item.get("note") is not None:
             add(CG + "curatorNote", ox.Literal(str(item["note"]), language=self.context.language))
 
-    def _word(self, item: Mapping, key: str, table: dict[str, str], at, required: bool) -> str | None:
+    def _concepts(self, item: Mapping, key: str, allowed: set[str], at, missing: str) -> list[ox.NamedNode]:
+        """The concepts named by the word (or list of words) under ``key``: each a local name in its scheme of the
+        ontology (``kind/…``, ``unit/…``), ``allowed``; unknown words, or none, reported."""
+        words = as_list(item.get(key))
+        if not words:
+            self.context.report(f"{at(key)}: {missing}: one of {', '.join(sorted(allowed))}")
+        for word in words:
+            if word not in allowed:
+                self.context.report(f"{at(key)}: unknown {key} {word!r}: one of {', '.join(sorted(allowed))}")
+        return [ox.NamedNode(f"{self.context.iri_base}{key}/{word}") for word in words if word in allowed]
+
+    def _word(self, item: Mapping, key: str, table: dict[str, str], at, add, predicate: str, required: bool) -> str | None:
+        """The term the word under ``key`` stands for in ``table`` (added as ``predicate``); ``None`` if there is
+        none (reported if ``required``) or the word is unknown (reported)."""
         value = item.get(key)
         if value is None:
             if required:
@@ -292,6 +287,7 @@ class Builder:
         if value not in table:
             self.context.report(f"{at(key)}: unknown {key} {value!r}: one of {', '.join(table)}")
             return None
+        add(predicate, ox.NamedNode(table[value]))
         return table[value]
 
     def _check_keys(self, item: object, allowed: set[str], where: str) -> bool:
@@ -327,19 +323,3 @@ def _number(value: object) -> ox.Literal | None:
     if isinstance(value, Decimal):
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
     return None
-
-
-def _date(value: object) -> tuple[str, str] | None:
-    """The xsd:date and precision (day, month, year, decade) of a date as written: a date of the precision given
-    is recorded as its first day."""
-    found = _DATE.fullmatch(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    if found is None:
-        return None
-    year, month, day, decade = found.groups()
-    if decade:
-        return f"{decade}-01-01", "decade"
-    try:
-        date = datetime.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return None
-    return date.isoformat(), "day" if day else "month" if month else "year"

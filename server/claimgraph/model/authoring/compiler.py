@@ -96,8 +96,9 @@ def compile_source(yaml_path: Path, curated: Curated, iri_base: str) -> Compiled
 
 
 def compile_all(yaml_paths: Iterable[Path], ontology_dir: Path, data_dir: Path, iri_base: str, output: Path | None = None) -> list[Compiled]:
-    """Compile every file of ``yaml_paths`` against the curated files (read without the files they will replace),
-    then validate the curated files with all of them added; ``output`` replaces the output of a single file.
+    """Compile every file of ``yaml_paths`` against the curated files (read without the files they will replace:
+    ``claims/<slug>.trig``, and ``output`` when it is among them), then validate the curated files with all of them
+    added; ``output`` is where the compiled triples of a single file are to be written instead.
 
     :raises AuthoringError: with every problem of every file (nothing is written by this function).
     :raises DataError: if the curated files cannot be read.
@@ -112,7 +113,8 @@ def compile_all(yaml_paths: Iterable[Path], ontology_dir: Path, data_dir: Path, 
             problems += error.problems
             continue
         if slug is not None:
-            outputs.append(output or data_dir / "claims" / f"{slug}.trig")
+            # The source's own claims file is replaced by what the YAML says, wherever the result is written.
+            outputs += [data_dir / "claims" / f"{slug}.trig", *([output] if output else [])]
     if problems:
         raise AuthoringError(problems)
     curated = dataset.read(ontology_dir, data_dir, exclude=outputs)

@@ -22,6 +22,13 @@ class Mapping(dict):
     line: int
     lines: dict[object, int]
 
+    @classmethod
+    def of(cls, values: dict, line: int) -> Mapping:
+        """A mapping of ``values`` written on ``line`` (as a shorthand in the file stands for one)."""
+        made = cls(values)
+        made.line, made.lines = line, {}
+        return made
+
     def line_of(self, key: object) -> int:
         """The line of ``key`` when the mapping has it, else the mapping's own line."""
         return self.lines.get(key, self.line)
