@@ -143,6 +143,16 @@ def test_the_compiled_source_is_valid_with_the_curated_data(compiled, harbour_cu
     assert validate(dataclasses.replace(harbour_curated, quads=harbour_curated.quads + compiled.quads)) == []
 
 
+def test_the_example_in_the_documentation_compiles(harbour_curated, tmp_path):
+    documentation = (Path(__file__).parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    example = documentation.split("## A complete small example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    claims_file = tmp_path / "claims.yaml"
+    claims_file.write_text(example, encoding="utf-8")
+    result = compiler.compile_source(claims_file, harbour_curated, BASE)
+    store = store_of(result.quads)
+    assert count(store, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a cg:Claim }") == len(yaml.safe_load(example)["claims"])
+
+
 # ---------------------------------------------------------------- the command
 
 

@@ -36,13 +36,15 @@ HEADER = "# Compiled by `claimgraph compile` from {yaml}: edit that file and com
 class Compiled:
     """One compiled claims file: its source's ``slug``, its ``quads`` (the source's claims graph, new entities in
     ``graph/entities``, reviews in their reviewers' graphs, the graph's description in ``graph/meta``), the TriG file
-    it is written to (``output``), and for each IRI it describes, where in the YAML file (``places``)."""
+    it is written to (``output``), and for each IRI it describes, where in the YAML file (``places``: ``line: what``)."""
 
     slug: str
     quads: list[ox.Quad]
     output: Path
     yaml_path: Path
     places: dict[str, str]
+    #: the YAML file as the TriG's first line names it: relative to the data directory (else its bare name).
+    shown: str = ""
 
 
 def slug_of(yaml_path: Path) -> str | None:
@@ -87,12 +89,16 @@ def compile_source(yaml_path: Path, curated: Curated, iri_base: str) -> Compiled
             continue
         for number, item in enumerate(items, 1):
             add(item, items.lines[number - 1], number)
-    review_quads, review_problems = _reviews(document, builder, curated, context, name)
+    review_quads, review_problems = _reviews(document, builder, curated, context, name, builder.places)
     problems += review_problems
     if problems:
         raise AuthoringError(problems)
     quads = builder.quads + context.references.quads + review_quads + _meta(document, context)
-    return Compiled(context.slug, quads, curated.data_dir / "claims" / f"{context.slug}.trig", yaml_path, builder.places)
+    try:
+        shown = yaml_path.resolve().relative_to(curated.data_dir.resolve()).as_posix()
+    except ValueError:
+        shown = yaml_path.name
+    return Compiled(context.slug, quads, curated.data_dir / "claims" / f"{context.slug}.trig", yaml_path, builder.places, shown)
 
 
 def compile_all(yaml_paths: Iterable[Path], ontology_dir: Path, data_dir: Path, iri_base: str, output: Path | None = None) -> list[Compiled]:
@@ -164,11 +170,7 @@ def render(compiled: Compiled, namespaces: dict[str, str], iri_base: str) -> byt
     # pyoxigraph writes the prefixes in an order of its own; they are written here in ours, for stable diffs.
     body = text[text.index("\n", text.rindex("@prefix ")) + 1 :] if "@prefix " in text else text
     declared = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(prefixes.items()))
-    try:
-        shown = compiled.yaml_path.resolve().relative_to(compiled.output.resolve().parent.parent)
-    except ValueError:
-        shown = Path(compiled.yaml_path.name)
-    return (HEADER.format(yaml=shown.as_posix()) + declared + "\n" + body).encode()
+    return (HEADER.format(yaml=compiled.shown or compiled.yaml_path.name) + declared + "\n" + body).encode()
 
 
 def write(compiled: list[Compiled], namespaces: dict[str, str], iri_base: str) -> None:
@@ -228,9 +230,12 @@ def _context(document: yamlfile.Mapping, curated: Curated, iri_base: str, report
     return Context(slug, iri_base, language, source, archived.text, kinds, units, references, report)
 
 
-def _reviews(document: yamlfile.Mapping, builder: Builder, curated: Curated, context: Context, name: str) -> tuple[list[ox.Quad], list[str]]:
+def _reviews(
+    document: yamlfile.Mapping, builder: Builder, curated: Curated, context: Context, name: str, places: dict[str, str]
+) -> tuple[list[ox.Quad], list[str]]:
     """The quads of the file's ``reviews:``, built by :mod:`claimgraph.model.reviews` (a claim named by its id in
-    this file is replaced by its IRI), and the problems found, each starting ``<file>:<line>``."""
+    this file is replaced by its IRI), and the problems found, each starting ``<file>:<line>``; where each review
+    node was written is added to ``places``."""
     items = document.get("reviews")
     if items is None:
         return [], []
@@ -256,9 +261,11 @@ def _reviews(document: yamlfile.Mapping, builder: Builder, curated: Curated, con
     known = reviews.KnownClaims.of_quads([*curated.quads, *builder.quads])
     index = entities.Entities.of_quads([*curated.quads, *context.references.quads])
     try:
-        return list(reviews.build(found, known, index, context.iri_base).quads), []
+        built = reviews.build(found, known, index, context.iri_base)
     except DataError as error:
         return [], _located(error, f"{name}: reviews")
+    places |= {iri: f"{where[len(name) + 1 :]}: review" for iri, where in built.where.items() if where.startswith(f"{name}:")}
+    return list(built.quads), []
 
 
 def _located(error: DataError, where: str) -> list[str]:
