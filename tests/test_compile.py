@@ -153,6 +153,28 @@ def test_the_example_in_the_documentation_compiles(harbour_curated, tmp_path):
     assert count(store, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a cg:Claim }") == len(yaml.safe_load(example)["claims"])
 
 
+def test_files_compiled_together_share_the_entities_they_create(data_copy):
+    first = with_source(data_copy)
+    second_dir = data_copy / "sources" / f"{SLUG}-again"
+    second_dir.mkdir()
+    (second_dir / "article.txt").write_bytes((FIXTURE / "article.txt").read_bytes())
+    metadata = (FIXTURE / "source.trig").read_text(encoding="utf-8")
+    (second_dir / "source.trig").write_text(metadata.replace(SLUG, f"{SLUG}-again").replace("example.org/2026/03/harbour", "example.org/2026/03/again"), encoding="utf-8")
+    second = second_dir / "claims.yaml"
+    second.write_text(
+        f"source: {SLUG}-again\nclaims:\n  - id: busier\n    text: The harbour has never been busier.\n    kind: comparative\n"
+        "    voice: quoted\n    modality: stated\n    speaker: {person: Piet Example}\n    about: [place/port-example]\n"
+        "    quotes: [\"We have never been busier,\"]\n",
+        encoding="utf-8",
+    )
+    results = compiler.compile_all([first, second], ONTOLOGY, data_copy, BASE)
+    store = store_of(results[1].quads)
+    assert objects(store, f"{BASE}id/claim/{SLUG}-again/busier", SCHEMA + "author") == {f"{BASE}id/person/piet-example"}
+    assert objects(store, f"{BASE}id/claim/{SLUG}-again/busier", SCHEMA + "about") == {f"{BASE}id/place/port-example"}
+    entities = ox.NamedNode(BASE + "graph/entities")
+    assert [quad for quad in results[1].quads if quad.graph_name == entities] == []
+
+
 # ---------------------------------------------------------------- the command
 
 

@@ -125,13 +125,16 @@ def compile_all(yaml_paths: Iterable[Path], ontology_dir: Path, data_dir: Path, 
         raise AuthoringError(problems)
     curated = dataset.read(ontology_dir, data_dir, exclude=outputs)
     compiled: list[Compiled] = []
+    seen = curated
     for path in yaml_paths:
         try:
-            result = compile_source(path, curated, iri_base)
+            result = compile_source(path, seen, iri_base)
         except AuthoringError as error:
             problems += error.problems
             continue
         compiled.append(dataclasses.replace(result, output=output) if output else result)
+        # Each file sees the entities the files before it created, so that they are referred to, not made twice.
+        seen = dataclasses.replace(seen, quads=seen.quads + result.quads)
     if problems:
         raise AuthoringError(problems)
     verify(curated, compiled)
