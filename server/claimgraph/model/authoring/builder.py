@@ -96,10 +96,14 @@ class Builder:
         if modality == terms.MODALITIES["hedged"] and not isinstance(claim.get("hedge"), str):
             self.context.report(f"{at('modality')}: a hedged claim needs hedge: the source's hedging words (e.g. indicates)")
         if claim.get("hedge") is not None:
+            if modality != terms.MODALITIES["hedged"]:
+                self.context.report(f"{at('hedge')}: hedge gives the hedging words of a hedged claim (modality: hedged)")
             add(CG + "modalityExpression", ox.Literal(str(claim["hedge"])))
         speaker = claim.get("speaker")
-        if speaker is None and voice and voice != terms.VOICES["unattributed"]:
-            self.context.report(f"{at('voice')}: a {claim['voice']} claim needs a speaker")
+        if voice and (speaker is None) != (voice == terms.VOICES["unattributed"]):
+            needs = "has no speaker" if speaker is not None else "needs a speaker"
+            article = "an" if claim["voice"][0] in "aeiou" else "a"
+            self.context.report(f"{at('speaker' if speaker is not None else 'voice')}: {article} {claim['voice']} claim {needs}")
         speaker_iri = self.context.references.resolve(speaker, at("speaker") + ", speaker", self.context.report) if speaker is not None else None
         if speaker_iri:
             add(SCHEMA + "author", ox.NamedNode(speaker_iri))
