@@ -431,6 +431,15 @@ def from_claimreview(document: object, where: str) -> list[Review]:
 
     :raises ReviewError: listing every problem of every record, each naming the record and the property.
     """
+    reviews, found = read_claimreview(document, where)
+    if found:
+        raise ReviewError(found)
+    return reviews
+
+
+def read_claimreview(document: object, where: str) -> tuple[list[Review], list[str]]:
+    """The well-formed reviews of a document (as :func:`from_claimreview`) and the problems of the others, so that
+    a caller can match the well-formed ones too and report every problem of a batch at once (:func:`prepare`)."""
     found: list[str] = []
     records = list(_claimreviews(document, _Problems(where, found), "", False))
     if not records and not found:
@@ -442,9 +451,7 @@ def from_claimreview(document: object, where: str) -> list[Review]:
         review = _review_of(record, name, found)
         if review is not None:
             reviews.append(review)
-    if found:
-        raise ReviewError(found)
-    return reviews
+    return reviews, found
 
 
 def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
@@ -897,14 +904,22 @@ def validate(built: Built, known: KnownClaims, shape_quads: Iterable[ox.Quad]) -
 
 
 def prepare(reviews: Iterable[Review], known_triples: Iterable[ox.Triple], entity_triples: Iterable[ox.Triple],
-            shape_quads: Iterable[ox.Quad], iri_base: str) -> Built:
+            shape_quads: Iterable[ox.Quad], iri_base: str, problems: Iterable[str] = ()) -> Built:
     """:func:`build` and :func:`validate` of ``reviews`` against the data whose :data:`QUERY` answer is
     ``known_triples`` and whose :data:`claimgraph.model.entities.QUERY` answer is ``entity_triples``: what the
-    import command and ``POST /reviews`` run before their one update.
+    import command and ``POST /reviews`` run before their one update. ``problems`` are those already found in the
+    batch (malformed records, :func:`read_claimreview`): the well-formed reviews are still matched, so that the
+    error lists the problems of both.
 
-    :raises ReviewError: as :func:`build` and :func:`validate`.
+    :raises ReviewError: with ``problems`` and those of :func:`build`, else those of :func:`validate`.
     """
+    found = list(problems)
     known = KnownClaims(known_triples)
-    built = build(reviews, known, Entities(entity_triples), iri_base)
+    try:
+        built = build(reviews, known, Entities(entity_triples), iri_base)
+    except ReviewError as error:
+        raise ReviewError(found + error.problems) from error
+    if found:
+        raise ReviewError(found)
     validate(built, known, shape_quads)
     return built
