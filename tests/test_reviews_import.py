@@ -190,6 +190,15 @@ def test_a_claim_iri_of_the_dataset_that_names_no_claim_is_an_error_and_another_
     assert elsewhere.claims == [elsewhere.reviews[0] + "-claim"]
 
 
+def test_a_review_naming_its_own_claim_from_a_review_makes_it_again(curated, known):
+    """An export names a claim known only from a review by its IRI; importing that anew gives the same quads."""
+    [review] = read(GOOD / "single.json")
+    first = built([review], known, entities.Entities.of_quads(curated.quads))
+    [claim] = first.claims
+    again = built([dataclasses.replace(review, claim=claim)], known, entities.Entities.of_quads(curated.quads))
+    assert (again.reviews, again.claims, set(again.quads)) == (first.reviews, [claim], set(first.quads))
+
+
 def test_reviews_in_one_article_are_several_and_the_same_review_twice_is_an_error(known, index):
     batch = read(GOOD / "feed.json")
     roundup = [iri for review, iri in zip(batch, built(batch, known, index).reviews) if review.url.endswith("roundup")]
