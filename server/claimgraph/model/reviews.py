@@ -477,7 +477,9 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     date = checked(record, "datePublished", _date, required=True)
     explanation = checked(record, "reviewBody", _text)
     title = checked(record, "headline", _text) or checked(record, "name", _text)
-    language = checked(record, "inLanguage", _language) or _language_of(_get(record, "reviewBody"))
+    language = checked(record, "inLanguage", _language)
+    if language is None and _language_of(_get(record, "reviewBody")) is not None:
+        language = _language(_language_of(_get(record, "reviewBody")), "reviewBody.@language", problems)
 
     reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
     if _get(record, "author") is None:
@@ -505,7 +507,8 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     if isinstance(item, str):
         claim = _url(item, "itemReviewed", problems)
     elif isinstance(item, Mapping):
-        named = item.get("@id") if isinstance(item.get("@id"), str) else None
+        # A blank node's @id ("_:b0") names nothing outside the document.
+        named = item.get("@id") if isinstance(item.get("@id"), str) and not item["@id"].startswith("_:") else None
         named = named or (one(item, "url", "itemReviewed.") if "Claim" in _types(item) else None)
         if named is not None:
             claim = _url(named, "itemReviewed.@id", problems)
