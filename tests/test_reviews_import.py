@@ -199,6 +199,19 @@ def test_a_review_naming_its_own_claim_from_a_review_makes_it_again(curated, kno
     assert (again.reviews, again.claims, set(again.quads)) == (first.reviews, [claim], set(first.quads))
 
 
+def test_a_reviewer_the_data_names_is_linked_not_created_again(known, index, data_store):
+    [org] = [row["org"] for row in select(data_store, 'SELECT ?org WHERE { ?org schema:alternateName "DW" }')]
+    [name] = [row["name"] for row in select(data_store, f"SELECT ?name WHERE {{ <{org}> schema:name ?name }}")]
+    [review] = read(GOOD / "single.json")
+    result = built([dataclasses.replace(review, reviewer=reviews.Reviewer(name=name.upper()))], known, index)
+    slug = org.rpartition("/")[2]
+    assert result.graphs == [BASE + "graph/reviews/" + slug]
+    assert result.reviews[0].startswith(BASE + "id/review/" + slug + "/")
+    assert [q.object.value for q in result.quads if q.predicate.value == reviews.SCHEMA + "author"
+            and q.subject.value == result.reviews[0]] == [org]
+    assert not [q for q in result.quads if q.subject.value == org]
+
+
 def test_reviews_in_one_article_are_several_and_the_same_review_twice_is_an_error(known, index):
     batch = read(GOOD / "feed.json")
     roundup = [iri for review, iri in zip(batch, built(batch, known, index).reviews) if review.url.endswith("roundup")]
