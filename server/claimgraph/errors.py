@@ -17,6 +17,18 @@ class DataError(ClaimgraphError, ValueError):
     """A curated file is missing, unreadable or not valid; the message names the file and position."""
 
 
+class AuthoringError(DataError):
+    """A source's claims file (YAML) cannot be compiled: ``problems`` lists every fault found in it, each naming
+    the file, the line and the claim (``claims.yaml:41: claim most-cctv, quote 1: ...``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+    def __reduce__(self):
+        return type(self), (self.problems,)
+
+
 class CatalogError(ClaimgraphError, ValueError):
     """A query file is unreadable or malformed; the message names the file, and the line when known."""
 

@@ -207,4 +207,5 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, names: dict[str
     if isinstance(term, ox.NamedNode):
         return dataset.compact(term.value, names)
     return str(term)
+from claimgraph.cli import compile  # noqa: E402,F401
 from claimgraph.cli import sources  # noqa: E402,F401

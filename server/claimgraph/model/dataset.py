@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -43,8 +44,9 @@ class Curated:
         return store
 
 
-def read(ontology_dir: Path, data_dir: Path) -> Curated:
-    """Parse the ontology, the shapes, the JSON-LD context and every ``*.trig`` file below ``data_dir``.
+def read(ontology_dir: Path, data_dir: Path, exclude: Collection[Path] = ()) -> Curated:
+    """Parse the ontology, the shapes, the JSON-LD context and every ``*.trig`` file below ``data_dir`` except those
+    of ``exclude`` (the files a compile is about to replace).
 
     :raises DataError: if a file is missing or does not parse, or if a data file has triples
         outside a named graph (every data triple belongs to a source's graph or a shared one).
@@ -52,7 +54,8 @@ def read(ontology_dir: Path, data_dir: Path) -> Curated:
     context(ontology_dir)
     quads = [ox.Quad(q.subject, q.predicate, q.object, ONTOLOGY_GRAPH) for q in _parse(ontology_dir / ONTOLOGY_FILE)]
     shapes = _parse(ontology_dir / SHAPES_FILE)
-    data_files = sorted(data_dir.rglob("*.trig"))
+    excluded = {path.resolve() for path in exclude}
+    data_files = sorted(path for path in data_dir.rglob("*.trig") if path.resolve() not in excluded)
     if not data_files:
         raise DataError(f"{data_dir}: no data files (*.trig) found")
     for path in data_files:
