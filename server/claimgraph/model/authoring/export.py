@@ -15,7 +15,7 @@ import yaml
 
 from claimgraph.errors import DataError
 from claimgraph.model import entities, sources
-from claimgraph.model.authoring import terms
+from claimgraph.model.authoring import anchor, terms
 from claimgraph.model.dataset import Curated
 from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA
 
@@ -24,10 +24,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 KIND = "https://w3id.org/claimgraph/kind/"
 UNIT = "https://w3id.org/claimgraph/unit/"
 TYPE = RDF + "type"
-#: Code points of text the quote selectors keep before and after the quoted words (oa:prefix, oa:suffix).
-CONTEXT = 32
 #: A text longer than this is written as a block scalar.
 LONG = 90
+#: Where PyYAML folds long texts (at the first space past it).
+WIDTH = 100
 #: A list of references is written on one line when that line is no longer than this.
 SHORT = 60
 
@@ -59,8 +59,8 @@ def export_yaml(curated: Curated, slug: str, iri_base: str) -> str:
     if left:
         said = "\n".join(f"  {triple}" for triple in left)
         raise DataError(f"export-yaml: the YAML form cannot say {len(left)} triple(s) of graph <{graph.name}>:\n{said}")
-    header = f"# The claims of source {slug}, written by `claimgraph export-yaml {slug}`; `claimgraph compile` reads it back.\n"
-    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+    header = f"# The claims of source {slug}, written by `claimgraph export-yaml {slug}`;\n# `claimgraph compile` reads it back.\n"
+    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH)
 
 
 class _Graph:
@@ -217,10 +217,11 @@ class _Writer:
         for selector, kind in ((quote, "TextQuoteSelector"), (position, "TextPositionSelector")):
             g.expect(evidence, OA + "hasSelector", ox.NamedNode(selector))
             g.expect(selector, TYPE, ox.NamedNode(OA + kind))
-        g.expect(quote, OA + "prefix", ox.Literal(self.text[max(0, start - CONTEXT) : start]))
-        g.expect(quote, OA + "suffix", ox.Literal(self.text[end : end + CONTEXT]))
+        selected = anchor.span(self.text, start, end)
+        g.expect(quote, OA + "prefix", ox.Literal(selected.prefix))
+        g.expect(quote, OA + "suffix", ox.Literal(selected.suffix))
         found: dict = {"words": words}
-        occurrences = _occurrences(self.text, words)
+        occurrences = anchor.occurrences(self.text, words)
         if len(occurrences) > 1:
             found["occurrence"] = occurrences.index(start) + 1
         if ox.NamedNode(SCHEMA + "Quotation") in g.objects(evidence, TYPE, consume=False):
@@ -282,15 +283,6 @@ def _archived_text(graph: _Graph, curated: Curated, source: str) -> str:
     if not found.verified:
         raise DataError(f"export-yaml: <{source}>: {found.problem}")
     return found.text
-
-
-def _occurrences(text: str, words: str) -> list[int]:
-    """Every offset at which ``words`` begin in ``text``, overlapping occurrences included."""
-    found, at = [], text.find(words)
-    while at != -1:
-        found.append(at)
-        at = text.find(words, at + 1)
-    return found
 
 
 def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
