@@ -105,3 +105,20 @@ class NotAcceptable(ClaimgraphError):
     def answer(self) -> str:
         """:meth:`describe` of this error's form."""
         return self.describe(self.form)
+
+
+class ReviewError(DataError):
+    """Reviews (ClaimReview JSON-LD, a YAML ``reviews:`` list, a ``POST /reviews`` body) that cannot be imported.
+
+    ``problems`` lists every problem of the batch, each naming its record and property
+    (``feed.json: record 3 (https://…): reviewRating.bestRating: "five" is not a number``); nothing of the batch is
+    imported.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        count = len(problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the reviews; nothing was imported:\n" + "\n".join(problems))
+        self.problems = list(problems)
+
+    def __reduce__(self):
+        return type(self), (self.problems,)

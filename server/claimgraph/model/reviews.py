@@ -1,16 +1,45 @@
 """Fact-checkers' reviews of claims: the one record every way in (YAML, ClaimReview JSON-LD, ``POST /reviews``)
 is turned into, its checks, how it is matched to a claim, and the quads it becomes, in its reviewer's graph.
 
-Interface fixed by the lead; the bodies are the reviews helper's.
+The way in: :func:`from_mapping` (one item of a YAML ``reviews:`` list) and :func:`from_claimreview` (schema.org
+ClaimReview JSON-LD as fact-checkers publish it) give :class:`Review` records; :func:`build` matches each to a claim
+(:class:`KnownClaims`), finds or mints its reviewer (:class:`~claimgraph.model.entities.Entities`) and gives the
+quads; :func:`validate` checks them with the SHACL shapes. Every step collects all the problems of a batch and
+raises one :class:`~claimgraph.errors.ReviewError`, so that nothing of a rejected batch is written.
+
+A review's IRI is ``<iri_base>id/review/<reviewer slug>/<key>``, its key made from its URL and the text of the claim
+it reviews (:func:`review_key`): importing the same review again gives the same IRIs and quads, and replaces it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
+import datetime
+import functools
+import hashlib
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+
+from claimgraph.errors import DataError, ReviewError
+from claimgraph.model import entities as entity_index
+from claimgraph.model.entities import Entities
+from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA
 
 REVIEWS_GRAPH = "graph/reviews/"  # + reviewer slug, below the IRI base
 REVIEW_FOLDER = "id/review/"  # + reviewer slug + "/" + key, below the IRI base
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: schema.org's stated scale of a numeric rating whose bestRating or worstRating is omitted.
+DEFAULT_BEST, DEFAULT_WORST = Decimal(5), Decimal(1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,7 +67,9 @@ class Review:
 
     ``where`` names the record for error messages (``feed.json: record 3``, ``claims.yaml:41``). ``claim`` is the
     IRI of the claim it reviews when the record names one (``itemReviewed``); else the claim is found by
-    ``claim_text`` and ``appearances``, or a :data:`claimgraph ontology cg:ClaimFromReview` is made.
+    ``claim_text`` and ``appearances``, or a :data:`claimgraph ontology cg:ClaimFromReview` is made. ``claim_text``
+    may be empty when ``claim`` names a claim the data knows: its text is then the claim's. ``claimant_kind`` is the
+    kind of entity (``person`` or ``org``) the claimant is created as when no entity of that name exists.
     """
 
     where: str
@@ -54,3 +85,841 @@ class Review:
     explanation: str | None = None
     language: str | None = None
     title: str | None = None
+    claimant_kind: str = "person"
+
+
+# ---------------------------------------------------------------- values, checked
+
+
+class _Problems:
+    """The problems of one record, each as ``<where>: <property>: <what is wrong>``."""
+
+    def __init__(self, where: str, found: list[str]) -> None:
+        self.where = where
+        self.found = found
+
+    def add(self, prop: str | None, message: str) -> None:
+        self.found.append(f"{self.where}: {prop}: {message}" if prop else f"{self.where}: {message}")
+
+
+def _shown(value: object) -> str:
+    """``value`` as the record wrote it, for messages."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _number(value: object, prop: str, problems: _Problems) -> Decimal | None:
+    """A number given as a number or a numeric string; ``None`` (and a problem) otherwise."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            number = None
+    else:
+        number = None
+    if number is None or not number.is_finite():
+        problems.add(prop, f"{_shown(value)} is not a number")
+        return None
+    return number
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _date(value: object, prop: str, problems: _Problems) -> str | None:
+    """A date (``2017-10-04``) or date and time (``2017-10-06T09:30:00Z``), as the xsd:date or xsd:dateTime lexical
+    form; YAML's parsed dates are taken too."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _DATE.fullmatch(text):
+                datetime.date.fromisoformat(text)
+                return text
+            if _DATE_TIME.fullmatch(text):
+                datetime.datetime.fromisoformat(text)
+                return text
+        except ValueError:
+            pass
+    problems.add(prop, f"{_shown(value)} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDThh:mm:ss, with a time zone)")
+    return None
+
+
+def _url(value: object, prop: str, problems: _Problems) -> str | None:
+    """An absolute ``http``/``https`` URL."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            ox.NamedNode(text)
+        except ValueError:
+            pass
+        else:
+            if urlsplit(text).scheme in ("http", "https") and urlsplit(text).netloc:
+                return text
+    problems.add(prop, f"{_shown(value)} is not an absolute http(s) URL")
+    return None
+
+
+def _text(value: object, prop: str, problems: _Problems) -> str | None:
+    """A non-empty text (surrounding white space removed)."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    problems.add(prop, f"{_shown(value)} is not a non-empty text")
+    return None
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def _language(value: object, prop: str, problems: _Problems) -> str | None:
+    if isinstance(value, str) and _LANGUAGE.fullmatch(value.strip()):
+        return value.strip()
+    problems.add(prop, f"{_shown(value)} is not a language tag (BCP 47, e.g. en, nl-BE)")
+    return None
+
+
+def _decided(rating: Rating, problems: _Problems, prefix: str) -> Rating:
+    """``rating`` with schema.org's default scale for a number without one; a problem if it has neither label nor number."""
+    if rating.label is None and rating.value is None:
+        problems.add(prefix, "needs the reviewer's label (alternateName) or a number on the reviewer's scale (ratingValue)")
+    if rating.value is None:
+        return rating
+    return dataclasses.replace(
+        rating,
+        best=DEFAULT_BEST if rating.best is None else rating.best,
+        worst=DEFAULT_WORST if rating.worst is None else rating.worst,
+    )
+
+
+# ---------------------------------------------------------------- the YAML form
+
+#: The keys of a review in the YAML form (see docs/reviews.md), and those of its reviewer and rating.
+YAML_KEYS = ("claim", "claim-text", "appearance", "claimant", "claim-date", "reviewer", "rating", "explanation", "url",
+             "date", "language", "title")
+YAML_REVIEWER_KEYS = ("name", "url", "sameAs")
+YAML_RATING_KEYS = ("label", "value", "best", "worst")
+
+
+def _unknown_keys(item: Mapping, known: tuple[str, ...], prop: str | None, problems: _Problems) -> None:
+    unknown = [str(name) for name in item if name not in known]
+    if unknown:
+        problems.add(prop, f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; the keys are {', '.join(known)}")
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def from_mapping(item: dict, where: str) -> Review:
+    """The review one item of a YAML ``reviews:`` list describes (the form of docs/reviews.md).
+
+    ``claim`` is kept as written: a caller whose file names claims by their id replaces it with the claim's IRI
+    (``dataclasses.replace``) before :func:`build`, which refuses anything that is not an absolute IRI.
+
+    :raises ReviewError: listing every problem of the item (unknown keys, a missing or malformed value), each
+        prefixed with ``where``.
+    """
+    found: list[str] = []
+    problems = _Problems(where, found)
+    if not isinstance(item, Mapping):
+        raise ReviewError([f"{where}: a review is a mapping (claim, reviewer, rating, url, date, ...), not {_shown(item)}"])
+    _unknown_keys(item, YAML_KEYS, None, problems)
+    for name in ("reviewer", "rating", "url", "date"):
+        if item.get(name) is None:
+            problems.add(name, "missing")
+
+    reviewer = Reviewer(name="")
+    given = item.get("reviewer")
+    if isinstance(given, Mapping):
+        _unknown_keys(given, YAML_REVIEWER_KEYS, "reviewer", problems)
+        name = _text(given.get("name"), "reviewer.name", problems)
+        url = _url(given["url"], "reviewer.url", problems) if given.get("url") is not None else None
+        same_as = tuple(filter(None, (_url(link, "reviewer.sameAs", problems) for link in _listed(given.get("sameAs") or []))))
+        reviewer = Reviewer(name=name or "", url=url, same_as=same_as)
+    elif given is not None:
+        problems.add("reviewer", f"{_shown(given)} is not a mapping of name, url, sameAs")
+
+    rating = Rating()
+    given = item.get("rating")
+    if isinstance(given, Mapping):
+        _unknown_keys(given, YAML_RATING_KEYS, "rating", problems)
+        numbers = {name: _number(given[name], f"rating.{name}", problems) if given.get(name) is not None else None
+                   for name in ("value", "best", "worst")}
+        label = _text(given["label"], "rating.label", problems) if given.get("label") is not None else None
+        rating = _decided(Rating(label=label, **numbers), problems, "rating")
+    elif given is not None:
+        problems.add("rating", f"{_shown(given)} is not a mapping of label, value, best, worst")
+
+    def optional(name: str, read) -> str | None:
+        return read(item[name], name, problems) if item.get(name) is not None else None
+
+    claim = optional("claim", _text)
+    claim_text = optional("claim-text", _text) or ""
+    if claim is None and not claim_text:
+        problems.add("claim", "missing: give the claim reviewed (claim), or its text (claim-text)")
+    appearances = tuple(filter(None, (_url(link, "appearance", problems) for link in _listed(item.get("appearance") or []))))
+    review = Review(
+        where=where,
+        claim_text=claim_text,
+        rating=rating,
+        reviewer=reviewer,
+        url=optional("url", _url) or "",
+        date=optional("date", _date) or "",
+        claim=claim,
+        appearances=appearances,
+        claimant=optional("claimant", _text),
+        claim_date=optional("claim-date", _date),
+        explanation=optional("explanation", _text),
+        language=optional("language", _language),
+        title=optional("title", _text),
+    )
+    if found:
+        raise ReviewError(found)
+    return review
+
+
+# ---------------------------------------------------------------- schema.org ClaimReview JSON-LD
+
+#: The ways schema.org's namespace is written in ``@context``, ``@type`` and property names.
+SCHEMA_NAMESPACES = ("http://schema.org/", "https://schema.org/")
+_PREFIXES = ("schema:", *SCHEMA_NAMESPACES)
+
+
+def read_json(text: str | bytes, where: str) -> object:
+    """A JSON document, its numbers read as :class:`~decimal.Decimal` so that ``4.0`` stays ``4.0``.
+
+    :raises ReviewError: naming ``where``, the line and the column, if it is not JSON.
+    """
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise ReviewError([f"{where}:{error.lineno}:{error.colno}: not JSON: {error.msg}"]) from error
+    except UnicodeDecodeError as error:
+        raise ReviewError([f"{where}: not UTF-8 (byte {error.start})"]) from error
+
+
+def _local(name: str) -> str:
+    """A term without its schema.org prefix or namespace (``schema:ClaimReview``, ``https://schema.org/ClaimReview``)."""
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _types(node: Mapping) -> set[str]:
+    return {_local(kind) for kind in _listed(node.get("@type", [])) if isinstance(kind, str)}
+
+
+def _get(node: Mapping, name: str) -> object:
+    """The value of the schema.org property ``name``, under whichever way of writing it the node uses."""
+    for key in (name, *(prefix + name for prefix in _PREFIXES)):
+        if key in node:
+            return node[key]
+    return None
+
+
+def _schema_context(context: object) -> bool:
+    """Whether ``@context`` makes schema.org the vocabulary: its IRI (http or https, with or without a final slash),
+    ``{"@vocab": …}`` of it, or a list holding one of those."""
+    if isinstance(context, str):
+        return context.rstrip("/") + "/" in SCHEMA_NAMESPACES
+    if isinstance(context, Mapping):
+        return _schema_context(context.get("@vocab"))
+    if isinstance(context, list):
+        return any(_schema_context(item) for item in context)
+    return False
+
+
+def _claimreviews(node: object, problems: _Problems, path: str, context: bool) -> Iterator[Mapping]:
+    """The ClaimReview objects of a document: the node itself, the items of a list or ``@graph``, the elements of a
+    ``DataFeed`` (ClaimReviews, or items wrapping them); a problem for anything else."""
+    if isinstance(node, list):
+        for number, item in enumerate(node, 1):
+            yield from _claimreviews(item, problems, f"{path}[{number}]" if path else f"item {number}", context)
+        return
+    if not isinstance(node, Mapping):
+        problems.add(path or None, f"{_shown(node)} is not a ClaimReview object")
+        return
+    if "@context" in node:
+        if not _schema_context(node["@context"]):
+            problems.add(f"{path}.@context" if path else "@context",
+                         f"{_shown(node['@context'])} is not schema.org (give \"https://schema.org\")")
+            return
+        context = True
+    if not context:
+        problems.add(path or None, "no @context: give \"@context\": \"https://schema.org\"")
+        return
+    types = _types(node)
+    if "ClaimReview" in types:
+        yield node
+    elif "@graph" in node:
+        yield from _claimreviews(node["@graph"], problems, f"{path}.@graph" if path else "@graph", context)
+    elif "DataFeed" in types:
+        for number, element in enumerate(_listed(_get(node, "dataFeedElement") or []), 1):
+            where = f"{path + '.' if path else ''}dataFeedElement[{number}]"
+            if isinstance(element, Mapping) and "ClaimReview" not in _types(element) and _get(element, "item") is not None:
+                yield from _claimreviews(_get(element, "item"), problems, f"{where}.item", context)
+            else:
+                yield from _claimreviews(element, problems, where, context)
+    else:
+        problems.add(path or None, f"@type {_shown(node.get('@type'))}: not a ClaimReview, a DataFeed of them or an @graph")
+
+
+def _value(value: object, prop: str, problems: _Problems) -> object:
+    """The one value of a property (a list of one is that one; ``{"@value": …}`` its value); ``None`` if absent."""
+    if isinstance(value, list):
+        if len(value) > 1:
+            problems.add(prop, f"{len(value)} values; give one")
+            return None
+        value = value[0] if value else None
+    if isinstance(value, Mapping) and "@value" in value:
+        return value["@value"]
+    return value
+
+
+def _language_of(value: object) -> str | None:
+    """The ``@language`` of a JSON-LD value object (or of the one in a list of one)."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value.get("@language") if isinstance(value, Mapping) else None
+
+
+def _links(value: object, prop: str, problems: _Problems) -> list[str]:
+    """URLs given as strings, ``{"url": …}`` / ``{"@id": …}`` objects, or lists of them."""
+    found = []
+    for item in _listed(value) if value is not None else []:
+        if isinstance(item, Mapping):
+            link = _value(_get(item, "url"), f"{prop}.url", problems)
+            item = link if link is not None else item.get("@id")
+        url = _url(item, prop, problems)
+        if url is not None:
+            found.append(url)
+    return found
+
+
+def _name_of(value: object, prop: str, problems: _Problems) -> tuple[str | None, Mapping]:
+    """The name of a Person or Organization given as ``{"name": …}`` or as a string, and the object itself."""
+    value = _value(value, prop, problems)
+    if isinstance(value, str):
+        return _text(value, prop, problems), {}
+    if isinstance(value, Mapping):
+        name = _value(_get(value, "name"), f"{prop}.name", problems)
+        if name is None:
+            problems.add(f"{prop}.name", "missing")
+            return None, value
+        return _text(name, f"{prop}.name", problems), value
+    if value is not None:
+        problems.add(prop, f"{_shown(value)} is neither a name nor an object with a name")
+    return None, {}
+
+
+def from_claimreview(document: object, where: str) -> list[Review]:
+    """The reviews of a parsed schema.org ClaimReview JSON-LD document as fact-checkers publish it: one ClaimReview,
+    a list of them, an ``@graph``, or a ``DataFeed`` whose ``dataFeedElement`` items are ClaimReviews or wrap them
+    in ``item``. ``@context`` must be schema.org (http or https, with or without a final slash, or
+    ``{"@vocab": …}``); no remote context is read: the document is read as JSON with schema.org's keys, prefixed
+    (``schema:``) or not. Records are numbered from 1 in document order (``<where>: record 3 (<review url>)``).
+
+    :raises ReviewError: listing every problem of every record, each naming the record and the property.
+    """
+    reviews, found = read_claimreview(document, where)
+    if found:
+        raise ReviewError(found)
+    return reviews
+
+
+def read_claimreview(document: object, where: str) -> tuple[list[Review], list[str]]:
+    """The well-formed reviews of a document (as :func:`from_claimreview`) and the problems of the others, so that
+    a caller can match the well-formed ones too and report every problem of a batch at once (:func:`prepare`)."""
+    found: list[str] = []
+    records = list(_claimreviews(document, _Problems(where, found), "", False))
+    if not records and not found:
+        found.append(f"{where}: no ClaimReview in the document")
+    reviews = []
+    for number, record in enumerate(records, 1):
+        url = _value(_get(record, "url"), "url", _Problems("", []))
+        name = f"{where}: record {number}" + (f" ({url})" if isinstance(url, str) else "")
+        review = _review_of(record, name, found)
+        if review is not None:
+            reviews.append(review)
+    return reviews, found
+
+
+def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
+    """The review of one ClaimReview object; ``None`` when it has problems (added to ``found``)."""
+    before = len(found)
+    problems = _Problems(where, found)
+
+    def one(node: Mapping, name: str, prefix: str = "", required: bool = False) -> object:
+        prop = prefix + name
+        value = _value(_get(node, name), prop, problems)
+        if value is None and required:
+            problems.add(prop, "missing")
+        return value
+
+    def checked(node: Mapping, name: str, read, prefix: str = "", required: bool = False):
+        value = one(node, name, prefix, required)
+        return read(value, prefix + name, problems) if value is not None else None
+
+    claim_text = checked(record, "claimReviewed", _text, required=True)
+    url = checked(record, "url", _url, required=True)
+    date = checked(record, "datePublished", _date, required=True)
+    explanation = checked(record, "reviewBody", _text)
+    title = checked(record, "headline", _text) or checked(record, "name", _text)
+    language = checked(record, "inLanguage", _language) or _language_of(_get(record, "reviewBody"))
+
+    reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
+    if _get(record, "author") is None:
+        problems.add("author", "missing: the organisation that published the review ({\"name\": …, \"url\": …})")
+    reviewer = Reviewer(
+        name=reviewer_name or "",
+        url=checked(author, "url", _url, "author.") if author else None,
+        same_as=tuple(_links(_get(author, "sameAs"), "author.sameAs", problems)) if author else (),
+    )
+
+    rating = Rating()
+    given = one(record, "reviewRating", required=True)
+    if isinstance(given, Mapping):
+        numbers = {
+            field: checked(given, name, _number, "reviewRating.")
+            for field, name in (("value", "ratingValue"), ("best", "bestRating"), ("worst", "worstRating"))
+        }
+        label = checked(given, "alternateName", _text, "reviewRating.") or checked(given, "name", _text, "reviewRating.")
+        rating = _decided(Rating(label=label, **numbers), problems, "reviewRating")
+    elif given is not None:
+        problems.add("reviewRating", f"{_shown(given)} is not a Rating object")
+
+    claim, appearances, claimant, claimant_kind, claim_date = None, [], None, "person", None
+    item = one(record, "itemReviewed")
+    if isinstance(item, str):
+        claim = _url(item, "itemReviewed", problems)
+    elif isinstance(item, Mapping):
+        named = item.get("@id") if isinstance(item.get("@id"), str) else None
+        named = named or (one(item, "url", "itemReviewed.") if "Claim" in _types(item) else None)
+        if named is not None:
+            claim = _url(named, "itemReviewed.@id", problems)
+        first = _links(_get(item, "firstAppearance"), "itemReviewed.firstAppearance", problems)
+        appearances = first + _links(_get(item, "appearance"), "itemReviewed.appearance", problems)
+        if "Claim" not in _types(item) and one(item, "url", "itemReviewed.") is not None:
+            # An older form reviews the CreativeWork the claim appeared in: its URL is where the claim appeared.
+            appearances += _links(_get(item, "url"), "itemReviewed.url", problems)
+        if _get(item, "author") is not None:
+            claimant, person = _name_of(_get(item, "author"), "itemReviewed.author", problems)
+            claimant_kind = "org" if "Organization" in _types(person) else "person"
+        claim_date = checked(item, "datePublished", _date, "itemReviewed.")
+    elif item is not None:
+        problems.add("itemReviewed", f"{_shown(item)} is not a Claim object or the IRI of a claim")
+
+    if len(found) > before:
+        return None
+    return Review(
+        where=where, claim_text=claim_text, rating=rating, reviewer=reviewer, url=url, date=date, claim=claim,
+        appearances=tuple(dict.fromkeys(appearances)), claimant=claimant, claim_date=claim_date,
+        explanation=explanation, language=language, title=title, claimant_kind=claimant_kind,
+    )
+
+
+# ---------------------------------------------------------------- matching reviews to the claims the data has
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+})
+
+
+def normal_text(text: str) -> str:
+    """A claim's text as texts are matched: NFC, case-folded, white space collapsed, typographic quotation marks,
+    apostrophes and dashes as their ASCII forms."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).casefold().split())
+
+
+_C, _S, _O = f"<{CG}", f"<{SCHEMA}", f"<{OA}"
+#: What :class:`KnownClaims` reads, over the union of graphs: claims (cg:Claim and cg:ClaimFromReview) with their
+#: texts, the words of their evidence, where they appeared, and the reviews there are.
+QUERY = f"""CONSTRUCT {{
+  ?claim a ?class ; {_S}text> ?text ; {_S}appearance> ?appearance ; {_C}evidence> ?evidence .
+  ?appearance {_S}url> ?url . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact .
+  ?review a {_S}ClaimReview> .
+}} WHERE {{
+  {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class }}
+  UNION {{ ?claim a {_C}Claim> ; {_S}text> ?text }}
+  UNION {{ ?claim a {_C}Claim> ; {_S}appearance> ?appearance . ?appearance {_S}url> ?url }}
+  UNION {{ ?claim a {_C}ClaimFromReview> ; {_S}appearance> ?appearance }}
+  UNION {{ ?claim a {_C}Claim> ; {_C}evidence> ?evidence . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact }}
+  UNION {{ ?review a {_S}ClaimReview> }}
+}}"""
+
+
+class KnownClaims:
+    """The claims a review can be matched to, and the reviews there are.
+
+    A review names its claim by IRI (``itemReviewed``), or is matched to the cg:Claim whose text (schema:text, or
+    the exact words of one of its evidence spans) equals its ``claimReviewed`` (:func:`normal_text`) and whose
+    source's schema:url is one of the review's appearance URLs.
+    """
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self.classes: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        self.reviews: set[str] = set()
+        self._by_text: dict[str, set[str]] = defaultdict(set)
+        appearances: dict[str, set[str]] = defaultdict(set)
+        urls: dict[str, set[str]] = defaultdict(set)
+        evidence: dict[str, set[str]] = defaultdict(set)
+        selectors: dict[str, set[str]] = defaultdict(set)
+        exact: dict[str, set[str]] = defaultdict(set)
+        for triple in triples:
+            subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object.value
+            if predicate == RDF + "type":
+                if obj == SCHEMA + "ClaimReview":
+                    self.reviews.add(subject)
+                else:
+                    self.classes[subject] = obj
+            elif predicate == SCHEMA + "text":
+                self.texts.setdefault(subject, obj)
+                self._by_text[normal_text(obj)].add(subject)
+            elif predicate == SCHEMA + "appearance":
+                appearances[subject].add(obj)
+            elif predicate == SCHEMA + "url":
+                urls[subject].add(obj)
+            elif predicate == CG + "evidence":
+                evidence[subject].add(obj)
+            elif predicate == OA + "hasSelector":
+                selectors[subject].add(obj)
+            elif predicate == OA + "exact":
+                exact[subject].add(obj)
+        for claim, spans in evidence.items():
+            for words in {words for span in spans for selector in selectors[span] for words in exact[selector]}:
+                self._by_text[normal_text(words)].add(claim)
+        #: claim → the URLs of the web pages it appeared in (a cg:Claim's sources' schema:url; a claim known from a
+        #: review appeared at its schema:appearance IRI).
+        self.appearances: dict[str, set[str]] = {
+            claim: {url for source in sources for url in urls.get(source, {source} if self.classes.get(claim) == CG + "ClaimFromReview" else ())}
+            for claim, sources in appearances.items()
+        }
+
+    @classmethod
+    def of_quads(cls, quads: Iterable[ox.Quad]) -> KnownClaims:
+        """The claims among ``quads`` (e.g. the curated files, or a source just compiled), read by :data:`QUERY`."""
+        store = ox.Store()
+        store.extend(quads)
+        return cls(store.query(QUERY, use_default_graph_as_union=True))
+
+    def matching(self, text: str, appearances: Iterable[str]) -> list[str]:
+        """The cg:Claims whose text is ``text`` and that appeared at one of ``appearances``, sorted."""
+        pages = set(appearances)
+        return sorted(
+            claim for claim in self._by_text.get(normal_text(text), ())
+            if self.classes.get(claim) == CG + "Claim" and self.appearances.get(claim, set()) & pages
+        )
+
+
+# ---------------------------------------------------------------- the quads of reviews
+
+
+def review_key(url: str, claim_text: str) -> str:
+    """The key of a review in its reviewer's folder: the last segment of its URL as a slug, and a digest of the URL
+    and the claim's text (:func:`normal_text`), since one fact-check article may hold several ClaimReviews."""
+    parts = urlsplit(url)
+    stem = entity_index.slug(parts.path.rstrip("/").rpartition("/")[2] or parts.netloc)[:40].strip("-")
+    digest = hashlib.sha256(f"{url}\n{normal_text(claim_text)}".encode()).hexdigest()[:8]
+    return f"{stem}-{digest}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Built:
+    """The quads of a batch of reviews, each in its reviewer's graph.
+
+    ``reviews`` are the review IRIs and ``claims`` the IRIs of the claims they review, in the order of the reviews
+    given; ``graphs`` the reviewer graphs written; ``existing`` the reviews the data held already (to be replaced);
+    ``owned`` each subject whose quads an import replaces (review, rating, claim known from the review) → its graph;
+    ``where`` each subject built → the record it came from, for messages.
+    """
+
+    quads: list[ox.Quad]
+    reviews: list[str]
+    claims: list[str]
+    graphs: list[str]
+    existing: frozenset[str]
+    owned: dict[str, str]
+    where: dict[str, str]
+
+    def deletions(self) -> list[str]:
+        """SPARQL update operations deleting what an earlier import of the same reviews wrote; to be run with the
+        ``INSERT DATA`` of :attr:`quads` in one update, so that re-importing replaces."""
+        return [f"DELETE WHERE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(subject)} ?p ?o }} }}"
+                for subject, graph in self.owned.items()]
+
+
+def _literal(text: str, language: str | None) -> ox.Literal:
+    return ox.Literal(text, language=language) if language else ox.Literal(text)
+
+
+def _date_literal(date: str) -> ox.Literal:
+    return ox.Literal(date, datatype=ox.NamedNode(XSD + ("dateTime" if "T" in date else "date")))
+
+
+def _number_literal(number: Decimal) -> ox.Literal:
+    """An xsd:integer for a number written without a fraction (``4``), else an xsd:decimal (``4.0``, ``3.5``)."""
+    if number.as_tuple().exponent >= 0:
+        return ox.Literal(str(int(number)), datatype=ox.NamedNode(XSD + "integer"))
+    return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+
+
+class _Batch:
+    """The quads of a batch as they are built, and the problems found."""
+
+    def __init__(self, known: KnownClaims, entities: Entities, iri_base: str) -> None:
+        self.known, self.entities, self.iri_base = known, entities, iri_base
+        self.quads: list[ox.Quad] = []
+        self.found: list[str] = []
+        self.owned: dict[str, str] = {}
+        self.where: dict[str, str] = {}
+
+    def add(self, graph: str, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
+        self.quads.append(ox.Quad(ox.NamedNode(subject), ox.NamedNode(predicate), obj, ox.NamedNode(graph)))
+
+    def entity(self, kinds: tuple[str, ...], name: str, same_as: tuple[str, ...], prop: str,
+               problems: _Problems) -> tuple[str | None, bool]:
+        """The entity named ``name`` (or linked by ``same_as``) of the first of ``kinds`` that has one, and whether it
+        is new: minted as the first of ``kinds`` when none has."""
+        if not name:
+            problems.add(prop, "missing: its name")
+            return None, False
+        for kind in kinds:
+            found = self.entities.find(kind, name, same_as)
+            if len(found) > 1:
+                problems.add(prop, f"{name!r} names {len(found)} entities ({', '.join(found)}); give sameAs to tell which")
+                return None, False
+            if found:
+                return found[0], False
+        return self.entities.mint(kinds[0], name, self.iri_base, same_as), True
+
+
+def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri_base: str) -> Built:
+    """The quads of ``reviews`` (see common10.md, "The data model", and tests/fixtures/reviews.trig): each a
+    schema:ClaimReview with its schema:Rating, in the graph ``<iri_base>graph/reviews/<reviewer slug>``; its
+    reviewer the organisation of that name or sameAs in ``entities``, else a new one (its quads in the same graph);
+    its claim the one its ``claim`` names, else the cg:Claim its text and appearance match, else a new
+    cg:ClaimFromReview ``<review IRI>-claim`` (with a claimant found or created as the reviewer is).
+
+    ``entities`` learns the entities minted, so that a later call finds them.
+
+    :raises ReviewError: listing every problem of the batch: a ``claim`` that is not an IRI, or is under
+        ``iri_base`` and names no claim ``known`` has; a text that matches several claims; a reviewer or claimant
+        name that names several entities; two records of the same review.
+    """
+    batch = _Batch(known, entities, iri_base)
+    built_reviews: list[str] = []
+    claims: list[str] = []
+    graphs: dict[str, None] = {}
+    first: dict[str, str] = {}
+    for review in reviews:
+        problems = _Problems(review.where, batch.found)
+        before = len(batch.found)
+        claim = _claim_of(review, batch, problems)
+        text = review.claim_text or (known.texts.get(claim, "") if claim else "")
+        if not text:
+            problems.add("claimReviewed", "missing: the claim's text")
+        reviewer, new_reviewer = batch.entity(("org",), review.reviewer.name, review.reviewer.same_as, "author", problems)
+        if len(batch.found) > before or reviewer is None:
+            continue
+        slug = reviewer.rpartition("/")[2]
+        graph = f"{iri_base}{REVIEWS_GRAPH}{slug}"
+        iri = f"{iri_base}{REVIEW_FOLDER}{slug}/{review_key(review.url, text)}"
+        if iri in first:
+            problems.add(None, f"the same review (url {review.url}, the same claim) as {first[iri]}")
+            continue
+        first[iri] = review.where
+        if new_reviewer:
+            _write_entity(batch, graph, reviewer, "Organization", review.reviewer.name, review.where)
+            if review.reviewer.url:
+                batch.add(graph, reviewer, SCHEMA + "url", ox.NamedNode(review.reviewer.url))
+            for link in review.reviewer.same_as:
+                batch.add(graph, reviewer, SCHEMA + "sameAs", ox.NamedNode(link))
+        if claim is None or claim == iri + "-claim":
+            claim = _claim_from_review(review, text, iri, graph, batch, problems)
+            if claim is None:
+                continue
+        _write_review(batch, review, iri, graph, claim, text, reviewer)
+        built_reviews.append(iri)
+        claims.append(claim)
+        graphs[graph] = None
+    if batch.found:
+        raise ReviewError(batch.found)
+    return Built(
+        quads=batch.quads, reviews=built_reviews, claims=claims, graphs=list(graphs),
+        existing=frozenset(iri for iri in built_reviews if iri in known.reviews), owned=batch.owned, where=batch.where,
+    )
+
+
+def _claim_of(review: Review, batch: _Batch, problems: _Problems) -> str | None:
+    """The claim ``review`` is matched to, or ``None`` for one to be made from the review."""
+    if review.claim is not None:
+        if review.claim in batch.known.classes:
+            return review.claim
+        try:
+            ox.NamedNode(review.claim)
+        except ValueError:
+            problems.add("itemReviewed", f"{review.claim!r} is not the IRI of a claim")
+            return None
+        if review.claim.startswith(batch.iri_base):
+            problems.add("itemReviewed", f"<{review.claim}> is no claim of this dataset")
+            return None
+        if urlsplit(review.claim).scheme not in ("http", "https"):
+            problems.add("itemReviewed", f"{review.claim!r} is not the IRI of a claim")
+            return None
+    if not review.claim_text:
+        return None
+    matches = batch.known.matching(review.claim_text, review.appearances)
+    if len(matches) > 1:
+        problems.add("claimReviewed", f"the text and appearance match {len(matches)} claims ({', '.join(matches)}); "
+                                      "name the one reviewed in itemReviewed")
+        return None
+    return matches[0] if matches else None
+
+
+def _write_entity(batch: _Batch, graph: str, iri: str, kind: str, name: str, where: str) -> None:
+    batch.add(graph, iri, RDF + "type", ox.NamedNode(SCHEMA + kind))
+    batch.add(graph, iri, SCHEMA + "name", ox.Literal(name))
+    batch.where[iri] = where
+
+
+def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _Batch, problems: _Problems) -> str | None:
+    """The cg:ClaimFromReview of a review whose claim the data does not have, its quads added to ``batch``."""
+    claimant = None
+    if review.claimant:
+        kinds = ("org", "person") if review.claimant_kind == "org" else ("person", "org")
+        claimant, new = batch.entity(kinds, review.claimant, (), "itemReviewed.author", problems)
+        if claimant is None:
+            return None
+        if new:
+            _write_entity(batch, graph, claimant, "Organization" if review.claimant_kind == "org" else "Person",
+                          review.claimant, review.where)
+    claim = iri + "-claim"
+    batch.add(graph, claim, RDF + "type", ox.NamedNode(CG + "ClaimFromReview"))
+    batch.add(graph, claim, SCHEMA + "text", ox.Literal(text))
+    if claimant:
+        batch.add(graph, claim, SCHEMA + "author", ox.NamedNode(claimant))
+    for page in review.appearances:
+        batch.add(graph, claim, SCHEMA + "appearance", ox.NamedNode(page))
+    if review.claim_date:
+        batch.add(graph, claim, SCHEMA + "datePublished", _date_literal(review.claim_date))
+    batch.add(graph, claim, CG + "fromReview", ox.NamedNode(iri))
+    batch.owned[claim] = graph
+    batch.where[claim] = review.where
+    return claim
+
+
+def _write_review(batch: _Batch, review: Review, iri: str, graph: str, claim: str, text: str, reviewer: str) -> None:
+    rating = iri + "-rating"
+    add = functools.partial(batch.add, graph)
+    add(iri, RDF + "type", ox.NamedNode(SCHEMA + "ClaimReview"))
+    add(iri, SCHEMA + "itemReviewed", ox.NamedNode(claim))
+    add(iri, SCHEMA + "claimReviewed", ox.Literal(text))
+    add(iri, SCHEMA + "reviewRating", ox.NamedNode(rating))
+    if review.explanation:
+        add(iri, SCHEMA + "reviewBody", _literal(review.explanation, review.language))
+    add(iri, SCHEMA + "author", ox.NamedNode(reviewer))
+    add(iri, SCHEMA + "url", ox.NamedNode(review.url))
+    if review.title:
+        add(iri, SCHEMA + "headline", _literal(review.title, review.language))
+    add(iri, SCHEMA + "datePublished", _date_literal(review.date))
+    if review.language:
+        add(iri, SCHEMA + "inLanguage", ox.Literal(review.language))
+    add(rating, RDF + "type", ox.NamedNode(SCHEMA + "Rating"))
+    if review.rating.label:
+        add(rating, SCHEMA + "alternateName", _literal(review.rating.label, review.language))
+    for prop, number in (("ratingValue", review.rating.value), ("bestRating", review.rating.best),
+                         ("worstRating", review.rating.worst)):
+        if number is not None:
+            add(rating, SCHEMA + prop, _number_literal(number))
+    for subject in (iri, rating):
+        batch.owned[subject] = graph
+        batch.where[subject] = review.where
+
+
+# ---------------------------------------------------------------- validation
+
+
+@functools.cache
+def shapes(ontology_dir: Path) -> list[ox.Quad]:
+    """The SHACL shapes of ``ontology_dir`` (``shapes.ttl``).
+
+    :raises DataError: if the file cannot be read or parsed.
+    """
+    path = ontology_dir / "shapes.ttl"
+    try:
+        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except OSError as error:
+        raise DataError(f"{path}: cannot read: {error.strerror}") from error
+    except SyntaxError as error:
+        raise DataError(f"{path}: {error.msg}") from error
+
+
+def _graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def validate(built: Built, known: KnownClaims, shape_quads: Iterable[ox.Quad]) -> None:
+    """Check the quads of ``built`` with the shapes, together with what they link to (the classes of the claims
+    reviewed); only what the batch built is checked, not the data around it.
+
+    :raises ReviewError: listing each violation as ``<record>: <property>: <the shape's message>``.
+    """
+    built_subjects = {quad.subject.value for quad in built.quads}
+    linked = {quad.object.value for quad in built.quads if isinstance(quad.object, ox.NamedNode)} - built_subjects
+    context = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF + "type"), ox.NamedNode(known.classes[iri]))
+               for iri in sorted(linked) if iri in known.classes]
+    conforms, report, _ = pyshacl.validate(
+        _graph([*(quad.triple for quad in built.quads), *context]),
+        shacl_graph=_graph(quad.triple for quad in shape_quads),
+        inference="none",
+        focus_nodes=[rdflib.URIRef(iri) for iri in sorted(built_subjects)],
+    )
+    if conforms:
+        return
+    problems = set()
+    for focus, path, message in report.query(
+        """PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?focus ?path ?message WHERE {
+            ?result a sh:ValidationResult ; sh:focusNode ?focus .
+            OPTIONAL { ?result sh:resultMessage ?message } OPTIONAL { ?result sh:resultPath ?path }
+        }"""
+    ):
+        prop = str(path).removeprefix(SCHEMA).removeprefix(CG) if isinstance(path, rdflib.URIRef) else None
+        where = built.where.get(str(focus), str(focus))
+        problems.add(f"{where}: <{focus}>{': ' + prop if prop else ''}: {message or 'does not conform to the shapes'}")
+    raise ReviewError(sorted(problems) or ["the reviews do not conform to the shapes, and pyshacl named no node"])
+
+
+def prepare(reviews: Iterable[Review], known_triples: Iterable[ox.Triple], entity_triples: Iterable[ox.Triple],
+            shape_quads: Iterable[ox.Quad], iri_base: str, problems: Iterable[str] = ()) -> Built:
+    """:func:`build` and :func:`validate` of ``reviews`` against the data whose :data:`QUERY` answer is
+    ``known_triples`` and whose :data:`claimgraph.model.entities.QUERY` answer is ``entity_triples``: what the
+    import command and ``POST /reviews`` run before their one update. ``problems`` are those already found in the
+    batch (malformed records, :func:`read_claimreview`): the well-formed reviews are still matched, so that the
+    error lists the problems of both.
+
+    :raises ReviewError: with ``problems`` and those of :func:`build`, else those of :func:`validate`.
+    """
+    found = list(problems)
+    known = KnownClaims(known_triples)
+    try:
+        built = build(reviews, known, Entities(entity_triples), iri_base)
+    except ReviewError as error:
+        raise ReviewError(found + error.problems) from error
+    if found:
+        raise ReviewError(found)
+    validate(built, known, shape_quads)
+    return built
