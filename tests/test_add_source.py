@@ -12,7 +12,7 @@ import rdflib
 import yaml
 from claimgraph.cli import main
 from click.testing import CliRunner
-from conftest import ONTOLOGY
+from conftest import ONTOLOGY, rewrite
 
 SCHEMA = rdflib.Namespace("http://schema.org/")
 CG = rdflib.Namespace("https://w3id.org/claimgraph/ontology#")
@@ -105,6 +105,21 @@ def test_existing_authors_and_publishers_are_found_by_name(cli, data_copy, text_
     assert graph.value(source, SCHEMA.publisher) == rdflib.URIRef(f"{BASE}id/org/deutsche-welle")
     assert len(found.graph(rdflib.URIRef(f"{BASE}graph/entities"))) == 0
     assert "new entity" not in done.stderr
+
+
+def test_a_name_shared_by_two_entities_is_refused(cli, data_copy, text_file):
+    rewrite(
+        data_copy / "entities.trig",
+        'INSERT DATA { GRAPH <https://w3id.org/claimgraph/graph/entities> {'
+        ' <https://w3id.org/claimgraph/id/person/adrian-breda-2> a schema:Person ; schema:name "Adrian Breda" } }',
+    )
+    before = files(data_copy)
+    done = cli("add-source", URL, "--text", str(text_file), *replaced(OPTIONS, "--author", "Adrian Breda"), data_dir=data_copy)
+    assert (done.exit_code, files(data_copy)) == (1, before)
+    assert (
+        f"person 'Adrian Breda' matches several entities ({BASE}id/person/adrian-breda, {BASE}id/person/adrian-breda-2); "
+        "the data must name it once"
+    ) in done.stderr
 
 
 def test_several_authors(cli, data_copy, text_file):

@@ -21,8 +21,6 @@ from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA
 
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-KIND = "https://w3id.org/claimgraph/kind/"
-UNIT = "https://w3id.org/claimgraph/unit/"
 TYPE = RDF + "type"
 #: A text longer than this is written as a block scalar.
 LONG = 90
@@ -168,7 +166,7 @@ class _Writer:
         found = {
             "id": self.local(ox.NamedNode(iri), self.claim_base, "claim"),
             "text": self.text_of(iri, SCHEMA + "text"),
-            "kind": _Flow(self.local(kind, KIND, "kind") for kind in g.objects(iri, CG + "kind")),
+            "kind": _Flow(self.local(kind, self.iri_base + "kind/", "kind") for kind in g.objects(iri, CG + "kind")),
             "voice": voice,
             "modality": _MODALITIES.get(_value(g.one_of(iri, CG + "modality"))),
             "hedge": _value(g.one_of(iri, CG + "modalityExpression")),
@@ -257,7 +255,7 @@ class _Writer:
             "max": _number(g.one_of(iri, SCHEMA + "maxValue")),
             "below": _number(g.one_of(iri, CG + "maxExclusive")),
             "ratio": f"{numerator.value}/{denominator.value}" if numerator is not None and denominator is not None else None,
-            "unit": self.local(unit, UNIT, "unit") if unit is not None else None,
+            "unit": self.local(unit, self.iri_base + "unit/", "unit") if unit is not None else None,
             "measure": self.ref(measure) if measure is not None else None,
             "about": self.ref(about) if about is not None else None,
             "relative-to": self.ref(relative) if relative is not None else None,
