@@ -13,9 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
+import rdflib
+import rdflib.compare
 import yaml
 from browser import assert_page_is_sound
-from conftest import DATA, running_server
+from claimgraph.cli import main
+from click.testing import CliRunner
+from conftest import DATA, ONTOLOGY, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -97,6 +101,29 @@ def test_the_steps_wrote_the_source_and_its_claims(example):
     assert (data / "sources" / slug / "article.txt").read_bytes() == (EXAMPLE / "article.txt").read_bytes()
     assert (data / "claims" / f"{slug}.trig").is_file()
     assert not (ROOT / "data" / "sources" / slug).exists()
+
+
+def graphs(path: Path) -> dict[str, rdflib.Graph]:
+    found = rdflib.Dataset()
+    found.parse(path, format="trig")
+    return {str(graph.identifier): graph for graph in found.graphs() if len(graph)}
+
+
+def test_the_example_exported_compiles_back_to_the_same_file(example, tmp_path):
+    """Its claims, and the entities and review its claims file created: every graph of the compiled file."""
+    _, clone, *_ = example
+    slug = claims_file()["source"]
+    data = Path(shutil.copytree(clone / "var" / "example" / "data", tmp_path / "data"))
+    runner = CliRunner()
+    exported = runner.invoke(main, ["--data-dir", str(data), "--ontology-dir", str(ONTOLOGY), "export-yaml", slug])
+    assert exported.exit_code == 0, exported.output
+    assert sorted(yaml.safe_load(exported.stdout)["entities"], key=str) == sorted(claims_file()["entities"], key=str)
+    (data / "sources" / slug / "claims.yaml").write_text(exported.stdout, encoding="utf-8")
+    compiled = runner.invoke(main, ["--data-dir", str(data), "--ontology-dir", str(ONTOLOGY), "compile"])
+    assert compiled.exit_code == 0, compiled.output
+    first, again = graphs(clone / "var" / "example" / "data" / "claims" / f"{slug}.trig"), graphs(data / "claims" / f"{slug}.trig")
+    assert sorted(again) == sorted(first)
+    assert {name: rdflib.compare.isomorphic(again[name], graph) for name, graph in first.items()} == dict.fromkeys(first, True)
 
 
 def test_search_finds_the_claims(example):

@@ -8,6 +8,7 @@ A triple the form cannot say is an error naming it, never dropped in silence.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -16,8 +17,9 @@ import yaml
 from claimgraph.errors import DataError
 from claimgraph.model import entities, sources
 from claimgraph.model.authoring import anchor, terms
+from claimgraph.model.authoring.references import DEFAULT_CLASS
 from claimgraph.model.dataset import Curated
-from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA
+from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA, SKOS
 
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -38,7 +40,10 @@ _DATE_PRECISIONS = terms.inverse(terms.DATE_PRECISIONS)
 
 def export_yaml(curated: Curated, slug: str, iri_base: str) -> str:
     """The claims, figures and evidence of source ``slug`` (its graph ``<iri_base>graph/<slug>``, less the source's
-    own description) as the text of a ``claims.yaml``.
+    own description) as the text of a ``claims.yaml``; with them, when its claims file ``claims/<slug>.trig`` was
+    compiled from YAML, the entities that file created (graph ``<iri_base>graph/entities``) and the reviews of the
+    source's claims it holds (graphs ``<iri_base>graph/reviews/…``), so that compiling the export in its place
+    creates them again.
 
     :raises DataError: if there is no such source, its archived text is missing or not the one its SHA-256 states
         (quotes are placed by their occurrence in it), or the graph holds a triple the YAML form cannot say (each
@@ -50,9 +55,15 @@ def export_yaml(curated: Curated, slug: str, iri_base: str) -> str:
         raise DataError(f"export-yaml: no source {slug!r}: the curated data has no <{source}> in graph <{iri_base}graph/{slug}>")
     language = graph.one_of(source, SCHEMA + "inLanguage", consume=False)
     writer = _Writer(graph, curated, iri_base, slug, source, language.value if language is not None else "en")
-    document = {"source": slug, "language": writer.language, "claims": writer.claims(), "figures": writer.figures()}
-    if not document["figures"]:
-        del document["figures"]
+    own = _own_quads(curated, slug)
+    document = _kept({
+        "source": slug,
+        "language": writer.language,
+        "entities": [writer.entity(iri, quads) for iri, quads in own.entities.items()],
+        "claims": writer.claims(),
+        "figures": writer.figures(),
+        "reviews": [writer.review(iri, quads, curated) for iri, quads in own.reviews.items()],
+    })
     left = graph.unread()
     if left:
         said = "\n".join(f"  {triple}" for triple in left)
@@ -233,6 +244,52 @@ class _Writer:
         self._offsets[id(kept)] = start
         return kept
 
+    def entity(self, iri: str, quads: list[ox.Quad]) -> dict:
+        """An ``entities:`` entry for an entity the claims file created."""
+        kind = entities.kind_of(iri)
+        triples = {(quad.predicate.value, quad.object) for quad in quads}
+        named = SKOS + "prefLabel" if kind == "measure" else SCHEMA + "name"
+        [name] = [term for predicate, term in triples if predicate == named]
+        [kind_class] = [term.value for predicate, term in triples if predicate == TYPE]
+        where = SCHEMA + ("containedInPlace" if kind == "place" else "location")
+        found = {
+            kind: name.value,
+            "id": iri.rpartition("/")[2] if iri.rpartition("/")[2] != entities.slug(name.value) else None,
+            "type": None if kind_class == DEFAULT_CLASS[kind] else kind_class.replace(SCHEMA, "").replace(CG, "cg:"),
+            "in": _Flow(sorted(self.ref(term) for predicate, term in triples if predicate == where)),
+            "agent": _Flow(sorted(self.ref(term) for predicate, term in triples if predicate == SCHEMA + "agent")),
+            "sameAs": _Flow(sorted(term.value for predicate, term in triples if predicate == SCHEMA + "sameAs")),
+            "note": next((term.value for predicate, term in triples if predicate == CG + "curatorNote"), None),
+            "definition": next((term.value for predicate, term in triples if predicate == SKOS + "definition"), None),
+        }
+        return _kept(found)
+
+    def review(self, iri: str, quads: list[ox.Quad], curated: Curated) -> dict:
+        """A ``reviews:`` item for a review of one of the source's claims."""
+        about = defaultdict(dict)
+        for quad in quads:
+            about[quad.subject.value].setdefault(quad.predicate.value, quad.object)
+        review, rating = about[iri], about[iri + "-rating"]
+        reviewer = review[SCHEMA + "author"].value
+        described = [quad for quad in curated.quads if quad.subject.value == reviewer]
+
+        def of_reviewer(predicate: str) -> list[str]:
+            return sorted(quad.object.value for quad in described if quad.predicate.value == predicate)
+
+        found = {
+            "claim": self.local(review[SCHEMA + "itemReviewed"], self.claim_base, "claim"),
+            "reviewer": _Inline({"name": of_reviewer(SCHEMA + "name")[0], "url": next(iter(of_reviewer(SCHEMA + "url")), None),
+                               "sameAs": _Flow(of_reviewer(SCHEMA + "sameAs"))}),
+            "rating": _Inline({"label": _value(rating.get(SCHEMA + "alternateName")), "value": _number(rating.get(SCHEMA + "ratingValue")),
+                             "best": _number(rating.get(SCHEMA + "bestRating")), "worst": _number(rating.get(SCHEMA + "worstRating"))}),
+            "explanation": _value(review.get(SCHEMA + "reviewBody")),
+            "url": review[SCHEMA + "url"].value,
+            "date": review[SCHEMA + "datePublished"].value,
+            "language": _value(review.get(SCHEMA + "inLanguage")),
+            "title": _value(review.get(SCHEMA + "headline")),
+        }
+        return _kept(found)
+
     def figures(self) -> list[dict]:
         """The figures in the order the claims cite them, then any no claim cites."""
         order = {name: number for number, name in reversed(list(enumerate(self.cited)))}
@@ -269,6 +326,37 @@ class _Writer:
             "note": self.text_of(iri, CG + "curatorNote"),
         }
         return _kept(found)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Own:
+    """What a source's claims file holds outside the source's graph: entities it created, reviews of its claims
+    (each review with its rating), by IRI in the order of their IRIs."""
+
+    entities: dict[str, list[ox.Quad]]
+    reviews: dict[str, list[ox.Quad]]
+
+
+def _own_quads(curated: Curated, slug: str) -> _Own:
+    path = curated.data_dir / "claims" / f"{slug}.trig"
+    if not path.is_file():
+        return _Own({}, {})
+    try:
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG))
+    except SyntaxError as error:
+        raise DataError(f"export-yaml: {path}:{error.lineno}: {error.msg}") from error
+    entity_quads, review_quads = defaultdict(list), defaultdict(list)
+    for quad in quads:
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        if graph.endswith("/graph/entities") and entities.kind_of(quad.subject.value):
+            entity_quads[quad.subject.value].append(quad)
+        elif "/graph/reviews/" in graph:
+            review_quads[quad.subject.value.removesuffix("-rating")].append(quad)
+    reviews = {
+        iri: found for iri, found in review_quads.items()
+        if any(quad.predicate.value == TYPE and quad.object.value == SCHEMA + "ClaimReview" for quad in found)
+    }
+    return _Own(dict(sorted(entity_quads.items())), dict(sorted(reviews.items())))
 
 
 def _archived_text(graph: _Graph, curated: Curated, source: str) -> str:
@@ -308,6 +396,13 @@ class _Flow(list):
     """A list written on one line (``[a, b]``) when short."""
 
 
+class _Inline(dict):
+    """A mapping written on one line (``{name: …, url: …}``) when short; its empty values left out."""
+
+    def __init__(self, mapping: dict) -> None:
+        super().__init__(_kept(mapping))
+
+
 class _Dumper(yaml.SafeDumper):
     """Block layout, short lists on one line, long texts as block scalars."""
 
@@ -322,5 +417,11 @@ def _represent_flow(dumper: yaml.SafeDumper, items: _Flow) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", list(items), flow_style=short)
 
 
+def _represent_inline(dumper: yaml.SafeDumper, mapping: _Inline) -> yaml.MappingNode:
+    short = len(", ".join(f"{key}: {value}" for key, value in mapping.items())) <= SHORT
+    return dumper.represent_mapping("tag:yaml.org,2002:map", dict(mapping), flow_style=short)
+
+
 _Dumper.add_representer(str, _represent_text)
+_Dumper.add_representer(_Inline, _represent_inline)
 _Dumper.add_representer(_Flow, _represent_flow)
