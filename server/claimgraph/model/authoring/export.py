@@ -3,7 +3,9 @@ that compiling the export gives back the same graph: the proof that the YAML for
 
 What the compiler writes by rule (a claim's appearance in its source, the evidence's selectors with their prefix and
 suffix, the types) is checked to be what the rule gives, and left out of the YAML; every other triple becomes a key.
-A triple the form cannot say is an error naming it, never dropped in silence.
+A triple of the claims graph the form cannot say is an error naming it, never dropped in silence. The entities and
+reviews a compiled claims file created are written back as its ``entities:`` and ``reviews:`` (tests/test_example.py
+compiles them back to the same graphs).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import yaml
 
 from claimgraph.errors import DataError
 from claimgraph.model import entities, sources
+from claimgraph.model import reviews as reviews_
 from claimgraph.model.authoring import anchor, terms
 from claimgraph.model.authoring.references import DEFAULT_CLASS
 from claimgraph.model.dataset import Curated
@@ -55,7 +58,7 @@ def export_yaml(curated: Curated, slug: str, iri_base: str) -> str:
         raise DataError(f"export-yaml: no source {slug!r}: the curated data has no <{source}> in graph <{iri_base}graph/{slug}>")
     language = graph.one_of(source, SCHEMA + "inLanguage", consume=False)
     writer = _Writer(graph, curated, iri_base, slug, source, language.value if language is not None else "en")
-    own = _own_quads(curated, slug)
+    own = _own_quads(curated, slug, iri_base)
     document = _kept({
         "source": slug,
         "language": writer.language,
@@ -337,7 +340,7 @@ class _Own:
     reviews: dict[str, list[ox.Quad]]
 
 
-def _own_quads(curated: Curated, slug: str) -> _Own:
+def _own_quads(curated: Curated, slug: str, iri_base: str) -> _Own:
     path = curated.data_dir / "claims" / f"{slug}.trig"
     if not path.is_file():
         return _Own({}, {})
@@ -348,9 +351,9 @@ def _own_quads(curated: Curated, slug: str) -> _Own:
     entity_quads, review_quads = defaultdict(list), defaultdict(list)
     for quad in quads:
         graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        if graph.endswith("/graph/entities") and entities.kind_of(quad.subject.value):
+        if graph == f"{iri_base}graph/entities" and entities.kind_of(quad.subject.value):
             entity_quads[quad.subject.value].append(quad)
-        elif "/graph/reviews/" in graph:
+        elif graph.startswith(iri_base + reviews_.REVIEWS_GRAPH):
             review_quads[quad.subject.value.removesuffix("-rating")].append(quad)
     reviews = {
         iri: found for iri, found in review_quads.items()

@@ -97,7 +97,8 @@ def add_source(
     if slug is not None:
         problems += _slug_problems(slug, curated, iri_base)
     index = entities_.Entities.of_quads(curated.quads)
-    people = [_entity(index, "person", name.strip(), iri_base, problems) for name in authors if name.strip()]
+    names = dict.fromkeys(name.strip() for name in authors if name.strip())
+    people = [_entity(index, "person", name, iri_base, problems) for name in names]
     organisation = _entity(index, "org", publisher.strip(), iri_base, problems) if (publisher or "").strip() else None
     if problems:
         raise DataError("add-source: nothing was written:\n" + "\n".join(f"  {problem}" for problem in problems))
