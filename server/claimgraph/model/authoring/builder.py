@@ -82,9 +82,9 @@ class Builder:
 
     def claim(self, claim: object, line: int, number: int) -> None:
         """Add the quads of one item of ``claims:`` (its evidence too)."""
-        if not self._check_keys(claim, CLAIM_KEYS, f"{line}: claim {number}"):
+        ident = claim.get("id") if isinstance(claim, Mapping) else None
+        if not self._check_keys(claim, CLAIM_KEYS, f"{line}: claim {ident if isinstance(ident, str) else number}"):
             return
-        ident = claim.get("id")
         if not isinstance(ident, str) or not _ID.fullmatch(ident):
             self.context.report(f"{claim.line_of('id')}: claim {number}: id must be lower-case letters, digits and '-', not {ident!r}")
             return
@@ -157,9 +157,9 @@ class Builder:
 
     def figure(self, figure: object, line: int, number: int) -> None:
         """Add the quads of one item of ``figures:``."""
-        if not self._check_keys(figure, FIGURE_KEYS, f"{line}: figure {number}"):
+        ident = figure.get("id") if isinstance(figure, Mapping) else None
+        if not self._check_keys(figure, FIGURE_KEYS, f"{line}: figure {ident if isinstance(ident, str) else number}"):
             return
-        ident = figure.get("id")
         if not isinstance(ident, str) or not _ID.fullmatch(ident):
             self.context.report(f"{figure.line_of('id')}: figure {number}: id must be lower-case letters, digits and '-', not {ident!r}")
             return
@@ -295,13 +295,15 @@ class Builder:
         return table[value]
 
     def _check_keys(self, item: object, allowed: set[str], where: str) -> bool:
+        """Whether ``item`` is a mapping, reporting if not; each key it has beyond ``allowed`` is reported too."""
         if not isinstance(item, Mapping):
             self.context.report(f"{where}: must be a mapping of keys ({', '.join(sorted(allowed))}), not {item!r}")
             return False
-        unknown = [str(key) for key in item if key not in allowed]
-        for key in unknown:
-            self.context.report(f"{item.line_of(key)}: {where.split(': ', 1)[-1]}: unknown key {key!r}: the keys are {', '.join(sorted(allowed))}")
-        return not unknown
+        for key in item:
+            if key not in allowed:
+                self.context.report(f"{item.line_of(key)}: {where.split(': ', 1)[-1]}: unknown key {key!r}: the keys are {', '.join(sorted(allowed))}")
+        # The known keys are checked all the same, so that one misspelt key does not hide the other faults.
+        return True
 
     def _adder(self, quads, subject: ox.NamedNode):
         graph = self.context.graph
