@@ -86,6 +86,8 @@ def import_claimreview(config: Config, paths: tuple[Path, ...], output: Path | N
         raise click.ClickException(f"{error}\n{'no file was written' if output else 'the store was not changed'}") from error
     except DataError as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"{output}: cannot write: {error.strerror or error}") from error
     replaced = len(built.existing)
     click.echo(
         f"imported {len(built.reviews)} review(s) ({len(built.reviews) - replaced} new, {replaced} replaced) "

@@ -383,6 +383,8 @@ def _value(value: object, prop: str, problems: _Problems) -> object:
         value = value[0] if value else None
     if isinstance(value, Mapping) and "@value" in value:
         return value["@value"]
+    if isinstance(value, Mapping) and set(value) == {"@id"}:
+        return value["@id"]
     return value
 
 
@@ -475,7 +477,9 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     date = checked(record, "datePublished", _date, required=True)
     explanation = checked(record, "reviewBody", _text)
     title = checked(record, "headline", _text) or checked(record, "name", _text)
-    language = checked(record, "inLanguage", _language) or _language_of(_get(record, "reviewBody"))
+    language = checked(record, "inLanguage", _language)
+    if language is None and _language_of(_get(record, "reviewBody")) is not None:
+        language = _language(_language_of(_get(record, "reviewBody")), "reviewBody.@language", problems)
 
     reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
     if _get(record, "author") is None:
@@ -503,7 +507,8 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     if isinstance(item, str):
         claim = _url(item, "itemReviewed", problems)
     elif isinstance(item, Mapping):
-        named = item.get("@id") if isinstance(item.get("@id"), str) else None
+        # A blank node's @id ("_:b0") names nothing outside the document.
+        named = item.get("@id") if isinstance(item.get("@id"), str) and not item["@id"].startswith("_:") else None
         named = named or (one(item, "url", "itemReviewed.") if "Claim" in _types(item) else None)
         if named is not None:
             claim = _url(named, "itemReviewed.@id", problems)
@@ -727,16 +732,17 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
     for review in reviews:
         problems = _Problems(review.where, batch.found)
         before = len(batch.found)
-        claim = _claim_of(review, batch, problems)
-        text = review.claim_text or (known.texts.get(claim, "") if claim else "")
-        if not text:
-            problems.add("claimReviewed", "missing: the claim's text")
         reviewer, new_reviewer = batch.entity(("org",), review.reviewer.name, review.reviewer.same_as, "author", problems)
-        if len(batch.found) > before or reviewer is None:
-            continue
-        slug = reviewer.rpartition("/")[2]
+        text = review.claim_text or known.texts.get(review.claim or "", "")
+        slug = reviewer.rpartition("/")[2] if reviewer else ""
         graph = f"{iri_base}{REVIEWS_GRAPH}{slug}"
         iri = f"{iri_base}{REVIEW_FOLDER}{slug}/{review_key(review.url, text)}"
+        # A review's own claim named again (an export of the review, imported anew) is made again, as the first time.
+        claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems)
+        if not text:
+            problems.add("claimReviewed", "missing: the claim's text")
+        if len(batch.found) > before or reviewer is None:
+            continue
         if iri in first:
             problems.add(None, f"the same review (url {review.url}, the same claim) as {first[iri]}")
             continue
@@ -747,7 +753,7 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
                 batch.add(graph, reviewer, SCHEMA + "url", ox.NamedNode(review.reviewer.url))
             for link in review.reviewer.same_as:
                 batch.add(graph, reviewer, SCHEMA + "sameAs", ox.NamedNode(link))
-        if claim is None or claim == iri + "-claim":
+        if claim is None:
             claim = _claim_from_review(review, text, iri, graph, batch, problems)
             if claim is None:
                 continue

@@ -26,6 +26,7 @@ from claimgraph.errors import (
     QueryTimeout,
     RemoteAccessError,
     RequestError,
+    ReviewError,
     StoreError,
 )
 from claimgraph.model import catalog, dataset
@@ -75,7 +76,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, search, site, sparql
+    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, reviews, search, site, sparql
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
@@ -83,6 +84,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint,
                       export.blueprint, search.blueprint):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reviews.blueprint)
     site.install(app)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)
@@ -99,6 +101,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
 STATUS: dict[type[Exception], int] = {
     RemoteAccessError: 403,
     RequestError: 400,
+    ReviewError: 400,
     SyntaxError: 400,
     EvaluationError: 400,
     NotAcceptable: 406,
@@ -134,6 +137,8 @@ def _error_response(error: Exception) -> Response:
     problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if getattr(error, "param", None):
         problem["parameter"] = error.param
+    if getattr(error, "problems", None):
+        problem["problems"] = error.problems
     if formats.negotiate(request.accept_mimetypes, [formats.PROBLEM_JSON, formats.JSON, formats.HTML]) == formats.HTML:
         return Response(render_template("error.html", problem=problem), status, headers, mimetype=formats.HTML)
     return Response(json.dumps(problem, ensure_ascii=False), status, headers, mimetype=formats.PROBLEM_JSON)

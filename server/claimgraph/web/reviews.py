@@ -1,0 +1,63 @@
+"""Blueprint: ``POST /reviews``, fact-checkers' reviews sent as schema.org ClaimReview JSON-LD to a running server.
+
+The same reading, matching and validation as ``claimgraph import-claimreview`` (:mod:`claimgraph.model.reviews`),
+the update token as ``/update`` asks, and one update: a batch with any problem changes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from claimgraph.model import entities, reviews
+from claimgraph.rdf import formats
+from claimgraph.store.base import insert_data
+from claimgraph.web import answers, iris, protocol
+from claimgraph.web.services import services
+
+blueprint = Blueprint("reviews", __name__)
+
+#: The media types of a body of reviews.
+ACCEPTED = ("application/ld+json", formats.JSON)
+#: How the body is named in the problems of its records (``request body: record 2 (…): url: missing``).
+BODY = "request body"
+
+
+@blueprint.route("/reviews", methods=["POST"])
+def post() -> Response:
+    """Import the reviews of a ClaimReview JSON-LD body (one ClaimReview, a list, an ``@graph`` or a ``DataFeed``).
+
+    201 with ``{"reviews": [{"iri", "claim", "url"}], "created": n, "updated": m}`` (``url`` the review's page on
+    this server, ``claim`` the IRI of the claim it reviews) and ``Location``: the page of the first review. Reviews
+    imported before (the same URL and claim) are replaced.
+
+    :raises Unauthorized, Forbidden: (401, 403) without the update token, as :func:`protocol.require_writer`.
+    :raises UnsupportedMediaType: (415) for a body that is not JSON-LD or JSON, or not UTF-8.
+    :raises RequestEntityTooLarge: (413) past the size limit.
+    :raises ReviewError: (400) listing every problem of every record; nothing is changed.
+    """
+    protocol.require_writer()
+    if request.mimetype not in ACCEPTED:
+        raise protocol.unsupported(f"{request.mimetype or 'no Content-Type'} is not accepted here", ACCEPTED)
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not accepted; send UTF-8")
+    data = protocol.body()
+    found, problems = reviews.read_claimreview(reviews.read_json(data, BODY), BODY)
+    config = services().config
+    store = answers.store()
+    built = reviews.prepare(
+        found, store.construct(reviews.QUERY), store.construct(entities.QUERY), reviews.shapes(config.ontology_dir),
+        config.iri_base, problems,
+    )
+    store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
+    current_app.logger.info("POST /reviews: %d review(s) imported in %s", len(built.reviews), ", ".join(built.graphs))
+    pages = [iris.page_url(iri) for iri in built.reviews]
+    response = jsonify(
+        reviews=[{"iri": iri, "claim": claim, "url": page} for iri, claim, page in zip(built.reviews, built.claims, pages)],
+        created=len(built.reviews) - len(built.existing),
+        updated=len(built.existing),
+    )
+    response.status_code = 201
+    response.headers["Location"] = pages[0]
+    return response

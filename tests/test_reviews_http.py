@@ -1,0 +1,100 @@
+"""``POST /reviews`` against a real server: ClaimReview JSON-LD in, the update token, the statuses and bodies, and the
+store unchanged by any refused request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+from claimgraph.model import reviews
+from conftest import PROBLEM, copy_of, media_type, problem, running_server
+from test_reviews_import import GOOD, MALFORMED, claimreview_objects
+
+LIMIT = 200_000
+
+
+@pytest.fixture(scope="module")
+def served(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A server of this module's own over a copy of the curated store, with a small body limit."""
+    with running_server(copy_of(loaded_store, tmp_path_factory.mktemp("reviews-http")), max_request_bytes=LIMIT) as running:
+        yield running
+
+
+def post(service, body: bytes, *, media: str = "application/ld+json", token: str | None = None) -> requests.Response:
+    headers = {"Content-Type": media, "Accept": "application/json"}
+    if token != "":
+        headers["Authorization"] = f"Bearer {token or service.token}"
+    return service.post("/reviews", data=body, headers=headers)
+
+
+def everything(service) -> set[tuple[str, ...]]:
+    """Every quad of the store, as the SPARQL endpoint gives them."""
+    response = service.post("/sparql", data={"query": "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                            headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and "X-SPARQL-MaxRows" not in response.headers
+    rows = response.json()["results"]["bindings"]
+    return {tuple(json.dumps(row[name], sort_keys=True) for name in ("g", "s", "p", "o")) for row in rows}
+
+
+@pytest.mark.parametrize("token, status", [("", 401), ("not-the-token", 403)])
+def test_without_the_update_token_nothing_is_imported(served, token, status):
+    before = everything(served)
+    response = post(served, (GOOD / "single.json").read_bytes(), token=token)
+    assert response.status_code == status
+    assert media_type(response) == PROBLEM
+    assert everything(served) == before
+
+
+def test_a_body_not_json_ld_or_json_is_415_with_the_one_message(served):
+    response = post(served, (GOOD / "single.json").read_bytes(), media="text/turtle")
+    assert response.status_code == 415
+    assert problem(response)["detail"] == "text/turtle is not accepted here; send one of: application/ld+json, application/json"
+
+
+def test_a_body_past_the_limit_is_413(served):
+    response = post(served, b" " * (LIMIT + 1))
+    assert response.status_code == 413
+    assert problem(response)["detail"] == f"the request body has {LIMIT + 1} bytes; the limit is {LIMIT} bytes"
+
+
+def test_a_malformed_batch_is_400_listing_every_problem_and_the_store_is_unchanged(served):
+    before = everything(served)
+    response = post(served, MALFORMED.read_bytes())
+    assert response.status_code == 400
+    _, malformed = reviews.read_claimreview(reviews.read_json(MALFORMED.read_bytes(), "request body"), "request body")
+    unknown = ("request body: record 4 (https://factcheck.example.org/2017/unknown-claim-iri): itemReviewed: "
+               "<https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/no-such-claim> is no claim of this dataset")
+    assert problem(response)["problems"] == [*malformed, unknown]
+    assert everything(served) == before
+
+
+def test_a_body_that_is_not_json_is_400_with_its_line(served):
+    response = post(served, b'{"@context": "https://schema.org",\n "@type": }', media="application/json")
+    assert response.status_code == 400
+    assert problem(response)["problems"] == ["request body:2:11: not JSON: Expecting value"]
+
+
+@pytest.mark.parametrize("name, media", [("feed.json", "application/ld+json"), ("list.jsonld", "application/json")])
+def test_reviews_are_created_then_updated_and_their_pages_served(served, name, media):
+    body = (GOOD / name).read_bytes()
+    records = len(claimreview_objects(json.loads(body)))
+    created = post(served, body, media=media)
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    assert (answer["created"], answer["updated"], len(answer["reviews"])) == (records, 0, records)
+    assert created.headers["Location"] == answer["reviews"][0]["url"]
+    first = answer["reviews"][0]
+    assert first["url"] == "/" + first["iri"].removeprefix(served.config.iri_base)
+    page = served.get(created.headers["Location"], headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    stored = served.post("/sparql", data={"query": f"SELECT ?claim WHERE {{ <{first['iri']}> <http://schema.org/itemReviewed> ?claim }}"},
+                         headers={"Accept": "application/sparql-results+json"})
+    assert [row["claim"]["value"] for row in stored.json()["results"]["bindings"]] == [first["claim"]]
+    before = everything(served)
+    again = post(served, body, media=media)
+    assert again.status_code == 201
+    assert (again.json()["created"], again.json()["updated"]) == (0, records)
+    assert again.json()["reviews"] == answer["reviews"]
+    assert everything(served) == before
