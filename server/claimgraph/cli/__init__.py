@@ -207,5 +207,8 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, names: dict[str
     if isinstance(term, ox.NamedNode):
         return dataset.compact(term.value, names)
     return str(term)
+
+
 from claimgraph.cli import compile  # noqa: E402,F401
 from claimgraph.cli import reviews  # noqa: E402,F401
+from claimgraph.cli import sources  # noqa: E402,F401
