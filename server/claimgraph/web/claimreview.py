@@ -146,8 +146,11 @@ def reviewer_feed(name: str) -> Response:
 
 
 def listing() -> list[dict[str, object]]:
-    """The feeds, as entries of ``/export``'s list."""
+    """The feeds, as entries of ``/export``'s list: none while the store holds no review (an empty feed is no
+    download worth offering; its URL answers all the same)."""
     known = reviewers(answers.store())
+    if not known:
+        return []
     title = "The reviews as schema.org ClaimReview"
     description = ("A schema.org DataFeed of one ClaimReview per review, with every property Google's ClaimReview "
                    "documentation requires or recommends: all reviews, and each reviewer's.")
