@@ -1,6 +1,9 @@
 """The curated data with the review fixture (``tests/fixtures/reviews.trig``) beside it, loaded into a store of its
 own by ``claimgraph load``, for the tests of what is published of the reviews; and the fixture's facts, read
-with pyoxigraph, for their expected values."""
+with pyoxigraph, for their expected values.
+
+Fixture (import it into a test module): ``reviewed``, a server over that store for the module, with the in-memory
+store of the same files: ``(server, store)``."""
 
 from __future__ import annotations
 
@@ -10,12 +13,13 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from claimgraph.config import resource_dir
 from claimgraph.model import dataset
+from conftest import running_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reviews.trig"
 SCHEMA = "http://schema.org/"
-CG = "https://w3id.org/claimgraph/ontology#"
 
 
 def data_with_reviews(where: Path, fixture_text: str | None = None) -> Path:
@@ -45,3 +49,10 @@ def reviews_of_fixture() -> list[str]:
     found = {quad.subject.value for quad in ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
              if quad.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and quad.object.value == SCHEMA + "ClaimReview"}
     return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory):
+    data, store = load(tmp_path_factory.mktemp("reviewed"))
+    with running_server(store) as running:
+        yield running, memory_store(data)

@@ -24,8 +24,8 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import answered, body, page, problem, running_server, select
-from reviewed import SCHEMA, load, memory_store, reviews_of_fixture
+from conftest import answered, body, page, problem, select
+from reviewed import SCHEMA, reviewed, reviews_of_fixture  # noqa: F401 (the fixture)
 
 #: What the tests read schema.org's context as: its vocabulary, and ``url`` an IRI.
 LOCAL_CONTEXT = {"@vocab": SCHEMA, "url": {"@id": SCHEMA + "url", "@type": "@id"}}
@@ -33,13 +33,6 @@ REQUIRED = ("claimReviewed", "reviewRating", "url")
 RECOMMENDED = ("author", "datePublished", "itemReviewed")
 CLAIM_RECOMMENDED = ("appearance", "author", "datePublished", "firstAppearance")
 REVIEWS = reviews_of_fixture()
-
-
-@pytest.fixture(scope="module")
-def reviewed(tmp_path_factory):
-    data, store = load(tmp_path_factory.mktemp("claimreview-export"))
-    with running_server(store) as running:
-        yield running, memory_store(data)
 
 
 @pytest.fixture(scope="module")

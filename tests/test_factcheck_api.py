@@ -17,19 +17,12 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import answered, body, problem, running_server, select
-from reviewed import load, memory_store
+from conftest import answered, body, problem, select
+from reviewed import reviewed  # noqa: F401 (the fixture)
 
 CLAIM_KEYS = {"text", "claimant", "claimDate", "claimReview", "claimgraphIri", "quote"}
 REVIEW_KEYS = {"publisher", "url", "title", "reviewDate", "textualRating", "languageCode"}
 PATH = "/api/claims:search"
-
-
-@pytest.fixture(scope="module")
-def reviewed(tmp_path_factory):
-    data, store = load(tmp_path_factory.mktemp("factcheck-api"))
-    with running_server(store) as running:
-        yield running, memory_store(data)
 
 
 def search(service, **params) -> dict:

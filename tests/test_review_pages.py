@@ -9,10 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 from browser import assert_page_is_sound
-from conftest import answered, body, in_process, page, running_server, select
-from reviewed import FIXTURE, load, memory_store, reviews_of_fixture
-
 from claimgraph.rdf import vocabulary
+from conftest import answered, body, in_process, page, select
+from reviewed import FIXTURE, load, reviewed, reviews_of_fixture  # noqa: F401 (the fixture)
 
 REVIEWS = reviews_of_fixture()
 BASE = "https://w3id.org/claimgraph/"
@@ -47,13 +46,6 @@ def json_ld_blocks(response) -> list[dict]:
 
 def path_of(iri: str) -> str:
     return "/" + iri.removeprefix(BASE)
-
-
-@pytest.fixture(scope="module")
-def reviewed(tmp_path_factory):
-    data, store = load(tmp_path_factory.mktemp("review-pages"))
-    with running_server(store) as running:
-        yield running, memory_store(data)
 
 
 @pytest.fixture(scope="module")
