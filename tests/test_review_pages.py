@@ -120,3 +120,15 @@ def test_the_embedded_json_cannot_close_its_element(tmp_path):
 def test_the_pages_are_sound_in_the_browser(reviewed, visit, iri):
     service, _ = reviewed
     assert_page_is_sound(visit(service.url + path_of(iri)))
+
+
+def test_a_review_with_nothing_but_its_type_still_has_a_page(tmp_path):
+    _, store = load(tmp_path)
+    review = BASE + "id/review/example-fact-check/bare"
+    with in_process(store, workers=1) as service:
+        update = f"INSERT DATA {{ GRAPH <{BASE}graph/reviews/example-fact-check> {{ <{review}> a <http://schema.org/ClaimReview> }} }}"
+        answered(service.post("/update", data={"update": update}, headers={"Authorization": f"Bearer {service.token}"}), 204)
+        response = answered(service.get(path_of(review), headers={"Accept": "text/html"}))
+        assert json_ld_blocks(response) == [{"@context": "https://schema.org", "@type": "ClaimReview", "@id": review}]
+        feed = json.loads(body(answered(service.get("/export/claimreview/example-fact-check.jsonld"))))
+        assert {"@type": "ClaimReview", "@id": review} in feed["dataFeedElement"]

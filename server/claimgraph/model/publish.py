@@ -33,7 +33,9 @@ REVIEWS = _PREFIXES + f"""SELECT ?review ?graph ?claimReviewed ?item ?itemType ?
        ?verdict ?verdictLabel ?body ?author ?authorName ?authorUrl ?authorType ?url ?headline ?date ?language
 WHERE {{
   GRAPH ?graph {{ ?review a schema:ClaimReview }}
-  {{ ?review schema:claimReviewed ?claimReviewed }}
+  # the empty group: a row for a review with no other fact, so that every review is gathered.
+  {{ }}
+  UNION {{ ?review schema:claimReviewed ?claimReviewed }}
   UNION {{ ?review schema:itemReviewed ?item
           OPTIONAL {{ ?item a ?itemType FILTER (?itemType IN (cg:Claim, cg:ClaimFromReview)) }} }}
   UNION {{ ?review schema:reviewRating ?rating
@@ -55,7 +57,8 @@ WHERE {{
 FROM_REVIEW = _PREFIXES + f"""SELECT ?claim ?text ?author ?authorName ?authorType ?appearance ?date ?review
 WHERE {{
   ?claim a cg:ClaimFromReview .
-  {{ ?claim schema:text ?text }}
+  {{ }}
+  UNION {{ ?claim schema:text ?text }}
   UNION {{ ?claim schema:author ?author
           OPTIONAL {{ ?author schema:name ?authorName }}
           OPTIONAL {{ ?author a ?authorType FILTER (STRSTARTS(STR(?authorType), STR(schema:))) }} }}

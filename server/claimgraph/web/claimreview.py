@@ -171,7 +171,7 @@ def page(store: Store, iri: ox.NamedNode) -> str | None:
     :raises QueryTimeout, Busy, StoreError: as :meth:`Store.select`.
     """
     [kind] = store.select(PREFIXES + f"""SELECT ?review ?fromReview WHERE {{
-  BIND (EXISTS {{ {iri} a schema:ClaimReview }} AS ?review)
+  BIND (EXISTS {{ GRAPH ?graph {{ {iri} a schema:ClaimReview }} }} AS ?review)
   BIND (EXISTS {{ {iri} a cg:ClaimFromReview }} AS ?fromReview)
 }}""")
     if kind["review"].value == "true":
