@@ -98,8 +98,10 @@ def _reviewed(store: Store, wanted: set[str]) -> tuple[dict[str, dict[str, objec
     the verified words of each claimgraph claim among them, by IRI."""
     if not wanted:
         return {}, {}
-    # One claim is read alone; several are picked from all (one query each, whatever their number).
-    one = {"claim": ox.NamedNode(next(iter(wanted)))} if len(wanted) == 1 else {}
+    # One claim is read alone; several are picked from all (one query each, whatever their number). A blank node
+    # (an itemReviewed written through /update) is named differently in every answer: it is given by its key alone.
+    [first, *others] = sorted(wanted)
+    one = {"claim": ox.NamedNode(first)} if not others and not first.startswith("_:") else {}
     sources = {row["evidence"].value: row["source"].value for row in store.select(publish.EVIDENCE, substitutions=one)}
     items: dict[str, dict[str, object]] = {}
     quotes: dict[str, list[str]] = {}
