@@ -396,7 +396,8 @@ def running_server(store: Path, **settings: object):
             raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
         try:
             return requests.get(url + "/healthz", timeout=5).status_code == 200
-        except requests.ConnectionError:
+        # A server still starting on a busy machine may answer slowly: not healthy yet, until the deadline.
+        except (requests.ConnectionError, requests.Timeout):
             return False
 
     try:

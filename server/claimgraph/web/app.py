@@ -86,6 +86,9 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(reviews.blueprint)
     site.install(app)
+    from claimgraph.web import claimreview
+
+    app.register_blueprint(claimreview.blueprint)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)
     app.after_request(headers.security)

@@ -52,6 +52,10 @@ _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s 
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 
+#: Where another blueprint lists downloads of its own on ``/export`` (``app.extensions[LISTINGS]``): callables, each
+#: answering entries shaped as :func:`listing`'s.
+LISTINGS = "claimgraph.export.listings"
+
 
 @dataclasses.dataclass(frozen=True)
 class _ClaimExport:
@@ -269,6 +273,8 @@ def listing() -> list[dict[str, object]]:
             "size": sizes["claims"], "unit": export.unit, "url": protocol.external("export.claim_export", extension=extension),
             "description": export.description,
         })
+    for more in current_app.extensions.get(LISTINGS, ()):
+        found.extend(more())
     return found
 
 

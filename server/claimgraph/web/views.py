@@ -19,7 +19,7 @@ from flask import render_template, url_for
 from claimgraph.model import sources
 from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Store
-from claimgraph.web import answers, iris
+from claimgraph.web import answers, claimreview, iris
 from claimgraph.web.evidence import evidence_view, source_meta, span_id, spans_of
 from claimgraph.web.nodes import (
     CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, cities, describe, figure_of, humanize,
@@ -52,7 +52,7 @@ def page(iri: ox.NamedNode) -> str | None:
         return source_page(store, iri)
     if kind["entity"].value == "true":
         return entity_page(store, iri)
-    return None
+    return claimreview.page(store, iri)
 
 
 # ---------------------------------------------------------------- the claim page
