@@ -432,10 +432,6 @@ reviews:
 """
 
 
-@pytest.mark.skipif(
-    not hasattr(reviews, "from_mapping") or not hasattr(reviews, "build"),
-    reason="model/reviews.py's from_mapping and build come with the reviews branch (wb-reviews); the lead removes this skip at merge",
-)
 def test_reviews_in_the_file_are_built_in_their_reviewers_graph(harbour_curated, tmp_path):
     claims_file = tmp_path / "claims.yaml"
     claims_file.write_text(CLAIMS_YAML + REVIEW, encoding="utf-8")

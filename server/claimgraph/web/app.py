@@ -76,19 +76,17 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
             expose_headers=["Location", "X-SPARQL-MaxRows"],
         )
 
-    from claimgraph.web import export, graphstore, pages, protocol, queries, resources, reviews, search, site, sparql
+    from claimgraph.web import (
+        claimreview, export, graphstore, pages, protocol, queries, resources, reviews, search, site, sparql,
+    )
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
 
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint,
-                      export.blueprint, search.blueprint):
+                      export.blueprint, search.blueprint, reviews.blueprint, claimreview.blueprint):
         app.register_blueprint(blueprint)
-    app.register_blueprint(reviews.blueprint)
     site.install(app)
-    from claimgraph.web import claimreview
-
-    app.register_blueprint(claimreview.blueprint)
     app.register_error_handler(Exception, _error_response)
     app.after_request(_vary_on_origin if config.cors_origins else _vary)
     app.after_request(headers.security)
