@@ -8,13 +8,21 @@ from those files with rdflib or pyoxigraph, not copied here.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from claimgraph.rdf import vocabulary
-from conftest import DATA
+from conftest import DATA, ONTOLOGY, answered, body, copy_of, in_process, page
+
+REVIEWS_TRIG = "reviews/fixture.trig"
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reviews.trig"
 RATING_MAP = DATA / "rating-map.trig"
@@ -114,3 +122,179 @@ def test_two_ratings_are_placed_in_one_query(rating_map):
         f"SELECT ?a ?b WHERE {{ {vocabulary.verdict_of(str(ox.NamedNode(RATING)), '?a', 'one')}\n"
         f"{vocabulary.verdict_of(str(other), '?b', 'two')} }}", use_default_graph_as_union=True)
     assert [(row["a"].value, row["b"].value) for row in found] == [(FALSE, TRUE)]
+
+
+# ---------------------------------------------------------------- the data with the fixture's reviews
+
+
+def reviewed_data(where: Path) -> Path:
+    """A copy of data/ in ``where`` with the fixture's reviews added."""
+    data = Path(shutil.copytree(DATA, where / "data"))
+    (data / REVIEWS_TRIG).parent.mkdir()
+    shutil.copy(FIXTURE, data / REVIEWS_TRIG)
+    return data
+
+
+def load(data: Path, store: Path) -> Path:
+    """``store`` loaded from ``data`` by ``claimgraph load`` in its own process."""
+    subprocess.run([sys.executable, "-m", "claimgraph", "--store", str(store), "--data-dir", str(data), "load"],
+                   check=True, capture_output=True)
+    return store
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory) -> tuple[Path, Path]:
+    """The data directory with the fixture's reviews and a store loaded from it."""
+    where = tmp_path_factory.mktemp("reviewed")
+    data = reviewed_data(where)
+    return data, load(data, where / "store")
+
+
+@pytest.fixture(scope="module")
+def site(reviewed, tmp_path_factory):
+    data, store = reviewed
+    with in_process(copy_of(store, tmp_path_factory.mktemp("site")), data_dir=data) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def graph(reviewed) -> rdflib.Dataset:
+    """The ontology and the data with the reviews, its default graph the union of its graphs (for expectations)."""
+    data, _ = reviewed
+    dataset = rdflib.Dataset(default_union=True)
+    for path in sorted(data.rglob("*.trig")):
+        dataset.parse(path, format="trig")
+    dataset.parse(ONTOLOGY / "claimgraph.ttl", format="turtle")
+    return dataset
+
+
+PREFIXES = f"PREFIX cg: <{vocabulary.CG}>\nPREFIX schema: <{vocabulary.SCHEMA}>\nPREFIX skos: <{vocabulary.SKOS}>\n"
+
+
+def rows(graph: rdflib.Dataset, sparql: str) -> list[dict[str, str]]:
+    return [{str(k): str(v) for k, v in row.asdict().items()} for row in graph.query(PREFIXES + sparql)]
+
+
+def expected_reviews(graph: rdflib.Dataset) -> dict[str, dict[str, str]]:
+    """Each review of the fixture: its claim, rating label or numbers, reviewer's name, date, title, body, url and
+    verdict, as rdflib reads them with :func:`vocabulary.verdict_of`."""
+    found = rows(graph, f"""SELECT ?review ?claim ?label ?value ?worst ?best ?reviewer ?name ?date ?title ?body ?url ?verdict ?verdictLabel
+WHERE {{ {vocabulary.reviews_of("?claim")} {vocabulary.verdict_of("?rating")}
+  ?review schema:author ?reviewer ; schema:datePublished ?date ; schema:url ?url . ?reviewer schema:name ?name .
+  ?verdict skos:prefLabel ?verdictLabel .
+  OPTIONAL {{ ?rating schema:alternateName ?label }}
+  OPTIONAL {{ ?rating schema:ratingValue ?value ; schema:worstRating ?worst ; schema:bestRating ?best }}
+  OPTIONAL {{ ?review schema:headline ?title }} OPTIONAL {{ ?review schema:reviewBody ?body }} }}""")
+    return {row["review"]: row for row in found}
+
+
+def claim_of(review: dict[str, str]) -> str:
+    return review["claim"].removeprefix("https://w3id.org/claimgraph")
+
+
+class _Reviews(HTMLParser):
+    """The reviews listed in a page's ``#reviews`` section: per ``li.review``, its text and links (href, rel)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.reviews: list[dict] = []
+        self.section: list[str] = []
+        self.disagreement = ""
+        self._in_disagreement = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section" and attrs.get("id") == "reviews":
+            self.depth = 1
+        elif self.depth and tag == "section":
+            self.depth += 1
+        if not self.depth:
+            return
+        if tag == "li" and "review" in (attrs.get("class") or "").split():
+            self.reviews.append({"verdict": attrs.get("data-verdict"), "text": [], "links": []})
+        if tag == "p" and attrs.get("class") == "disagreement":
+            self._in_disagreement = True
+        if tag == "a" and self.reviews:
+            self.reviews[-1]["links"].append((attrs.get("href"), attrs.get("rel"), attrs.get("class")))
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "section":
+            self.depth -= 1
+        if tag == "p":
+            self._in_disagreement = False
+
+    def handle_data(self, data):
+        if self.depth:
+            self.section.append(data)
+            if self._in_disagreement:
+                self.disagreement += data
+            elif self.reviews:
+                self.reviews[-1]["text"].append(data)
+
+
+def reviews_shown(response) -> _Reviews:
+    parser = _Reviews()
+    parser.feed(body(response).decode("utf-8"))
+    for review in parser.reviews:
+        review["text"] = re.sub(r"\s+", " ", "".join(review["text"])).strip()
+    return parser
+
+
+# ---------------------------------------------------------------- the claim page
+
+
+def path(iri: str) -> str:
+    """The path of ``iri``'s page on the test service (the default IRI base)."""
+    return iri.removeprefix("https://w3id.org/claimgraph")
+
+
+def reviewed_claims(graph: rdflib.Dataset) -> list[str]:
+    return sorted({row["claim"] for row in rows(graph, "SELECT ?claim WHERE { ?r a schema:ClaimReview ; schema:itemReviewed ?claim . ?claim a cg:Claim }")})
+
+
+def test_the_claim_page_lists_every_review_of_the_claim_by_date(site, graph):
+    expected = expected_reviews(graph)
+    assert reviewed_claims(graph)
+    for claim in reviewed_claims(graph):
+        ours = sorted((review for review in expected.values() if review["claim"] == claim), key=lambda review: review["date"])
+        shown = reviews_shown(answered(site.get(path(claim), headers={"Accept": "text/html"})))
+        assert [review["verdict"] for review in shown.reviews] == [vocabulary.VERDICT_WORDS[review["verdict"]] for review in ours]
+        for review, listed in zip(ours, shown.reviews):
+            rating = f"“{review['label']}”" if "label" in review else f"{review['value']} of {review['worst']}–{review['best']}"
+            assert listed["text"].startswith(f"{review['verdictLabel']} {rating}"), listed["text"]
+            assert f" by {review['name']}, {review['date'][:10]}" in listed["text"]
+            assert [review[part] in listed["text"] for part in ("title", "body") if part in review] == [True] * len(
+                [part for part in ("title", "body") if part in review])
+            assert (review["url"], "external noopener", "review-url") in listed["links"]
+            assert (path(review["review"]), None, "review-page") in listed["links"]
+            assert (path(review["reviewer"]), None, None) in listed["links"]
+
+
+def test_a_numeric_rating_is_shown_on_its_own_scale(site, graph):
+    [numeric] = [review for review in expected_reviews(graph).values() if "label" not in review]
+    shown = reviews_shown(answered(site.get(path(numeric["claim"]), headers={"Accept": "text/html"})))
+    [listed] = [review for review in shown.reviews if (path(numeric["review"]), None, "review-page") in review["links"]]
+    assert listed["text"].startswith(f"{numeric['verdictLabel']} {numeric['value']} of {numeric['worst']}–{numeric['best']} by ")
+
+
+def test_disagreeing_reviews_are_flagged_and_agreeing_ones_are_not(site, graph):
+    expected = expected_reviews(graph)
+    for claim in reviewed_claims(graph):
+        verdicts = [label for verdict, label in zip(vocabulary.VERDICTS, ("true", "mixed", "false", "other"))
+                    if verdict in {review["verdict"] for review in expected.values() if review["claim"] == claim}]
+        shown = reviews_shown(answered(site.get(path(claim), headers={"Accept": "text/html"})))
+        if len(verdicts) > 1:
+            assert re.sub(r"\s+", " ", shown.disagreement).strip() == f"The reviewers disagree: {', '.join(verdicts)}."
+        else:
+            assert shown.disagreement == ""
+    assert any(len({r["verdict"] for r in expected.values() if r["claim"] == claim}) > 1 for claim in reviewed_claims(graph))
+
+
+def test_a_claim_without_reviews_says_so(site, graph):
+    [unreviewed, *_] = sorted({row["claim"] for row in rows(graph, "SELECT ?claim WHERE { ?claim a cg:Claim "
+                                                                   "FILTER NOT EXISTS { ?r schema:itemReviewed ?claim } }")})
+    shown = reviews_shown(answered(site.get(path(unreviewed), headers={"Accept": "text/html"})))
+    assert (shown.reviews, re.sub(r"\s+", " ", "".join(shown.section)).strip()) == (
+        [], "Reviews No fact-checker's review of this claim is recorded.")
+
