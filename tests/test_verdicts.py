@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from claimgraph.rdf import vocabulary
-from conftest import DATA, ONTOLOGY, answered, body, copy_of, in_process, page
+from conftest import DATA, ONTOLOGY, answered, body, copy_of, in_process, page, problem
 
 REVIEWS_TRIG = "reviews/fixture.trig"
 
@@ -298,3 +298,109 @@ def test_a_claim_without_reviews_says_so(site, graph):
     assert (shown.reviews, re.sub(r"\s+", " ", "".join(shown.section)).strip()) == (
         [], "Reviews No fact-checker's review of this claim is recorded.")
 
+
+
+# ---------------------------------------------------------------- the rating facet of /search and /claims
+
+NOT_REVIEWED = "unreviewed"
+
+
+def listed_claims(graph: rdflib.Dataset) -> set[str]:
+    """What /claims lists: the claims of archived sources and the claims known only from a review."""
+    return {row["claim"] for row in rows(graph, "SELECT ?claim WHERE { { ?claim a cg:Claim } UNION { ?claim a cg:ClaimFromReview } }")}
+
+
+def ratings(graph: rdflib.Dataset) -> dict[str, set[str]]:
+    """Each listed claim's values of the rating facet: the verdicts of its reviews, or "unreviewed"."""
+    found: dict[str, set[str]] = {claim: set() for claim in listed_claims(graph)}
+    for row in rows(graph, f"SELECT DISTINCT ?claim ?verdict WHERE {{ {vocabulary.reviews_of('?claim')} {vocabulary.verdict_of('?rating')} }}"):
+        found[row["claim"]].add(row["verdict"])
+    return {claim: verdicts or {NOT_REVIEWED} for claim, verdicts in found.items()}
+
+
+def counted(values: dict[str, set[str]], among: set[str] | None = None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for claim, found in values.items():
+        for value in found if among is None or claim in among else ():
+            counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def listing(service, path: str = "/claims.json", **params) -> dict:
+    return json.loads(body(answered(service.get(path, params={"limit": "100", **params}))))
+
+
+def test_the_rating_facet_counts_every_verdict_of_every_claim(site, graph):
+    answer = listing(site)
+    expected = counted(ratings(graph))
+    assert [(value["value"], value["count"]) for value in answer["facets"]["rating"]] == [
+        (value, expected[value]) for value in (*vocabulary.VERDICTS, NOT_REVIEWED) if value in expected]
+    assert {value["value"]: value["label"] for value in answer["facets"]["rating"]} == {
+        **{verdict: word for verdict, word in vocabulary.VERDICT_WORDS.items() if verdict in expected}, NOT_REVIEWED: "not reviewed"}
+    # the claim two reviewers disagree on counts under both verdicts
+    assert sum(value["count"] for value in answer["facets"]["rating"]) == answer["total"] + sum(
+        len(found) - 1 for found in ratings(graph).values())
+    assert sum(value["count"] for value in answer["facets"]["rating"]) > answer["total"]
+
+
+@pytest.mark.parametrize("value", [*vocabulary.VERDICTS, NOT_REVIEWED])
+def test_the_rating_filter_keeps_the_claims_with_that_verdict(site, graph, value):
+    expected = {claim for claim, found in ratings(graph).items() if value in found}
+    answer = listing(site, rating=value)
+    assert ({hit["iri"] for hit in answer["results"]}, answer["total"]) == (expected, len(expected))
+    assert all(value in hit["rating"] for hit in answer["results"])
+
+
+def test_a_search_counts_the_verdicts_of_the_claims_it_finds(site, graph):
+    answer = listing(site, "/search.json", q="CCTV")
+    found = {hit["iri"] for hit in answer["results"]}
+    assert {value["value"]: value["count"] for value in answer["facets"]["rating"]} == counted(ratings(graph), found)
+    narrowed = listing(site, "/search.json", q="CCTV", rating=vocabulary.VERDICTS[2])
+    assert {hit["iri"] for hit in narrowed["results"]} == {claim for claim in found if vocabulary.VERDICTS[2] in ratings(graph)[claim]}
+
+
+def test_review_explanations_and_titles_are_searched(site, graph):
+    [(claim, body_text)] = [(row["claim"], row["body"]) for row in rows(
+        graph, "SELECT ?claim ?body WHERE { ?r schema:itemReviewed ?claim ; schema:reviewBody ?body FILTER CONTAINS(?body, 'Antwerp') }")]
+    answer = listing(site, "/search.json", q="Antwerp")
+    [hit] = [hit for hit in answer["results"] if hit["iri"] == claim]
+    assert "<mark>Antwerp</mark>" in hit["snippet"]
+    # the snippet is the stretch of the review column: the explanation, found by its word
+    assert body_text in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+    [(titled, title)] = [(row["claim"], row["title"]) for row in rows(graph, "SELECT ?claim ?title WHERE { ?r schema:itemReviewed ?claim ; schema:headline ?title }")]
+    assert titled in {hit["iri"] for hit in listing(site, "/search.json", q=f'"{title.rstrip("?")}"')["results"]}
+
+
+def test_a_claim_known_only_from_a_review_is_listed_last_and_marked(site, graph):
+    from_review = {row["claim"]: row["review"] for row in rows(graph, "SELECT ?claim ?review WHERE { ?claim a cg:ClaimFromReview ; cg:fromReview ?review }")}
+    answer = listing(site)
+    assert answer["total"] == len(listed_claims(graph))
+    marked = {hit["iri"]: hit["from_review"] for hit in answer["results"] if hit["from_review"] is not None}
+    assert marked == from_review
+    assert [hit["iri"] for hit in answer["results"]][-len(from_review):] == sorted(from_review)
+    [hit] = [hit for hit in answer["results"] if hit["iri"] in from_review]
+    assert hit["source"] == []
+    html = page(answered(site.get("/claims", params={"rating": vocabulary.VERDICTS[2]}, headers={"Accept": "text/html"})))
+    assert html.text.count("Known from a review, no archived source") == len(
+        [claim for claim in from_review if vocabulary.VERDICTS[2] in ratings(graph)[claim]])
+
+
+def test_the_claims_page_shows_the_rating_facet_with_links_and_badges(site, graph):
+    response = answered(site.get("/claims", params={"limit": "100"}, headers={"Accept": "text/html"}))
+    text = body(response).decode()
+    facet = text[text.index('data-facet="rating"'):text.index("</section>", text.index('data-facet="rating"'))]
+    expected = counted(ratings(graph))
+    for value in (*vocabulary.VERDICTS, NOT_REVIEWED):
+        if value in expected:
+            label = vocabulary.VERDICT_WORDS.get(value, "not reviewed")
+            assert re.search(rf'<a href="/claims\?limit=100&amp;rating=[^"]+">{label}</a> <span class="count">{expected[value]}</span>', facet), label
+    badges = re.findall(r'<span class="verdict verdict-(\w+)">', text)
+    assert len(badges) == sum(len(found) for found in ratings(graph).values() if NOT_REVIEWED not in found)
+
+
+@pytest.mark.parametrize("value", ["true", "https://w3id.org/claimgraph/ontology#VerdictMaybe", "not reviewed"])
+def test_a_rating_that_is_no_verdict_is_refused_naming_the_parameter(site, value):
+    response = site.get("/claims.json", params={"rating": value})
+    found = problem(response)
+    assert (response.status_code, found["parameter"], found["detail"]) == (
+        400, "rating", f"parameter 'rating': expected one of {', '.join((*vocabulary.VERDICTS, NOT_REVIEWED))}, got {value!r}")
