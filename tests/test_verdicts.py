@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from claimgraph.rdf import vocabulary
-from conftest import DATA, ONTOLOGY, answered, body, copy_of, in_process, page, problem
+from conftest import DATA, ONTOLOGY, answered, body, copy_of, in_process, page, problem, running_server
 
 REVIEWS_TRIG = "reviews/fixture.trig"
 
@@ -404,3 +404,96 @@ def test_a_rating_that_is_no_verdict_is_refused_naming_the_parameter(site, value
     found = problem(response)
     assert (response.status_code, found["parameter"], found["detail"]) == (
         400, "rating", f"parameter 'rating': expected one of {', '.join((*vocabulary.VERDICTS, NOT_REVIEWED))}, got {value!r}")
+
+
+# ---------------------------------------------------------------- the map and the reviews changed on a running server
+
+
+def remapped(label: str, verdict: str) -> str:
+    """The rating map of data/rating-map.trig with ``label`` moved to the mapping of ``verdict``, as N-Triples."""
+    store = ox.Store()
+    store.load(path=str(RATING_MAP), format=ox.RdfFormat.TRIG)
+    store.update(f"""DELETE {{ GRAPH ?g {{ ?m <{vocabulary.CG}ratingLabel> ?label }} }}
+INSERT {{ GRAPH ?g {{ ?target <{vocabulary.CG}ratingLabel> ?label }} }}
+WHERE {{ GRAPH ?g {{ ?m <{vocabulary.CG}ratingLabel> ?label FILTER (LCASE(STR(?label)) = {ox.Literal(label.lower())})
+                    ?target <{vocabulary.CG}verdict> {ox.NamedNode(verdict)} ; a <{vocabulary.CG}RatingMapping> }} }}""")
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(vocabulary.RATING_MAP_GRAPH)).decode()
+
+
+@pytest.fixture
+def served(reviewed, tmp_path):
+    data, store = reviewed
+    with running_server(copy_of(store, tmp_path), data_dir=data) as running:
+        yield running
+
+
+def written(service, method: str, path: str, **options):
+    return service.request(method, path, headers={"Authorization": f"Bearer {service.token}", **options.pop("headers", {})}, **options)
+
+
+def ratings_in(store: ox.Store) -> dict[str, set[str]]:
+    """Each reviewed claim's verdicts in ``store`` (:func:`vocabulary.verdict_of`)."""
+    found: dict[str, set[str]] = {}
+    for row in store.query(f"SELECT DISTINCT ?claim ?verdict WHERE {{ {vocabulary.reviews_of('?claim')} {vocabulary.verdict_of('?rating')} }}",
+                           use_default_graph_as_union=True):
+        found.setdefault(row["claim"].value, set()).add(row["verdict"].value)
+    return found
+
+
+#: A change of the map by SPARQL update: the label "false" becomes other.
+FALSE_IS_OTHER = f"""
+DELETE DATA {{ GRAPH <{vocabulary.RATING_MAP_GRAPH}> {{ <https://w3id.org/claimgraph/id/rating-map/false> <{vocabulary.CG}ratingLabel> "false" }} }} ;
+INSERT DATA {{ GRAPH <{vocabulary.RATING_MAP_GRAPH}> {{ <https://w3id.org/claimgraph/id/rating-map/other> <{vocabulary.CG}ratingLabel> "false" }} }}"""
+
+
+def test_a_changed_rating_map_changes_the_verdicts_shown_at_once(served, reviewed, graph):
+    data, _ = reviewed
+    expected = ox.Store()
+    for trig in sorted(data.rglob("*.trig")):
+        expected.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    [review] = [review for review in expected_reviews(graph).values()
+                if review.get("label", "").lower() == "mostly true" and review["claim"] in reviewed_claims(graph)]
+    before = reviews_shown(answered(served.get(path(review["claim"]), headers={"Accept": "text/html"})))
+    assert "mixed" in [listed["verdict"] for listed in before.reviews]
+    true_before = listing(served, rating=vocabulary.VERDICTS[0])["total"]
+
+    # the Graph Store: the map replaced by one where "mostly true" is true
+    new_map = remapped("mostly true", vocabulary.VERDICTS[0])
+    response = written(served, "PUT", "/store", params={"graph": vocabulary.RATING_MAP_GRAPH},
+                       data=new_map.encode(), headers={"Content-Type": "application/n-triples"})
+    assert response.status_code == 204
+    after = reviews_shown(answered(served.get(path(review["claim"]), headers={"Accept": "text/html"})))
+    [listed] = [listed for listed in after.reviews if (path(review["review"]), None, "review-page") in listed["links"]]
+    assert listed["verdict"] == "true"
+    assert listing(served, rating=vocabulary.VERDICTS[0])["total"] == true_before + 1
+
+    # a SPARQL update to the map is read at once too
+    expected.update(f"DROP GRAPH <{vocabulary.RATING_MAP_GRAPH}>")
+    expected.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(vocabulary.RATING_MAP_GRAPH))
+                    for t in ox.parse(new_map.encode(), ox.RdfFormat.N_TRIPLES))
+    before_update = ratings_in(expected)
+    expected.update(FALSE_IS_OTHER)
+    assert ratings_in(expected) != before_update
+    assert written(served, "POST", "/update", data={"update": FALSE_IS_OTHER}).status_code == 204
+    for verdict in vocabulary.VERDICTS:
+        assert {hit["iri"] for hit in listing(served, rating=verdict)["results"]} == {
+            claim for claim, found in ratings_in(expected).items() if verdict in found}, verdict
+
+
+def test_a_review_written_to_a_running_server_shows_at_once(served, graph):
+    [claim, *_] = sorted(claim for claim, found in ratings(graph).items() if found == {NOT_REVIEWED} and claim.startswith(
+        "https://w3id.org/claimgraph/id/claim/"))
+    review = "https://w3id.org/claimgraph/id/review/example-fact-check/written-now"
+    response = written(served, "POST", "/update", data={"update": f"""PREFIX schema: <{vocabulary.SCHEMA}>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+INSERT DATA {{ GRAPH <https://w3id.org/claimgraph/graph/reviews/example-fact-check> {{
+  <{review}> a schema:ClaimReview ; schema:itemReviewed <{claim}> ; schema:claimReviewed "made up for a test" ;
+    schema:reviewRating <{review}-rating> ; schema:author <https://w3id.org/claimgraph/id/org/example-fact-check> ;
+    schema:url <https://factcheck.example.org/written-now> ; schema:datePublished "2020-01-02"^^xsd:date .
+  <{review}-rating> a schema:Rating ; schema:alternateName "Pants on fire" . }} }}"""})
+    assert response.status_code == 204
+    assert claim in {hit["iri"] for hit in listing(served, rating=vocabulary.VERDICTS[2])["results"]}
+    assert claim not in {hit["iri"] for hit in listing(served, rating=NOT_REVIEWED)["results"]}
+    shown = reviews_shown(answered(served.get(path(claim), headers={"Accept": "text/html"})))
+    assert [(listed["verdict"], listed["text"]) for listed in shown.reviews] == [
+        ("false", "false “Pants on fire” by Example Fact Check, 2020-01-02 Read the review · the review's record here")]
