@@ -19,8 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from claimgraph.model import catalog
 from claimgraph.rdf import vocabulary
-from conftest import DATA, ONTOLOGY, answered, body, copy_of, in_process, page, problem, running_server
+from conftest import DATA, ONTOLOGY, QUERIES, answered, body, copy_of, in_process, page, problem, running_server
 
 REVIEWS_TRIG = "reviews/fixture.trig"
 
@@ -497,3 +498,111 @@ INSERT DATA {{ GRAPH <https://w3id.org/claimgraph/graph/reviews/example-fact-che
     shown = reviews_shown(answered(served.get(path(claim), headers={"Accept": "text/html"})))
     assert [(listed["verdict"], listed["text"]) for listed in shown.reviews] == [
         ("false", "false “Pants on fire” by Example Fact Check, 2020-01-02 Read the review · the review's record here")]
+
+
+# ---------------------------------------------------------------- the canned queries of reviews
+
+SCHEMA_NS = rdflib.Namespace(vocabulary.SCHEMA)
+CG_NS = rdflib.Namespace(vocabulary.CG)
+
+
+def python_verdict(graph: rdflib.Dataset, rating: rdflib.term.Node) -> str:
+    """The verdict of ``rating`` by the rule of the rating map, computed in Python from the map's triples: the
+    label's mapping (case ignored), else the numeric mapping whose range holds the rating's place on its scale,
+    else other. The oracle of the canned queries and of :func:`vocabulary.verdict_of`."""
+    by_label = {str(label).lower(): str(verdict) for mapping in graph.subjects(rdflib.RDF.type, CG_NS.RatingMapping)
+                for label in graph.objects(mapping, CG_NS.ratingLabel) for verdict in graph.objects(mapping, CG_NS.verdict)}
+    label = graph.value(rating, SCHEMA_NS.alternateName)
+    if label is not None and str(label).lower() in by_label:
+        return by_label[str(label).lower()]
+    value, worst, best = (graph.value(rating, SCHEMA_NS[name]) for name in ("ratingValue", "worstRating", "bestRating"))
+    if None not in (value, worst, best):
+        place = (value.toPython() - worst.toPython()) / (best.toPython() - worst.toPython())
+        for mapping in graph.subjects(rdflib.RDF.type, CG_NS.NumericRatingMapping):
+            low, high = (graph.value(mapping, CG_NS[name]).toPython() for name in ("minFraction", "maxFraction"))
+            if low <= place < high or high == place == 1:
+                return str(graph.value(mapping, CG_NS.verdict))
+    return vocabulary.VERDICTS[3]
+
+
+def python_reviews(graph: rdflib.Dataset) -> dict[str, tuple[str, str]]:
+    """Each review: the claim it reviews and its verdict (:func:`python_verdict`)."""
+    return {str(review): (str(graph.value(review, SCHEMA_NS.itemReviewed)), python_verdict(graph, graph.value(review, SCHEMA_NS.reviewRating)))
+            for review in graph.subjects(rdflib.RDF.type, SCHEMA_NS.ClaimReview)}
+
+
+@pytest.fixture(scope="module")
+def reviewed_store(reviewed) -> ox.Store:
+    """The ontology and the data with the reviews in an in-memory store, as the service's store holds them."""
+    data, _ = reviewed
+    store = ox.Store()
+    for trig in sorted(data.rglob("*.trig")):
+        store.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    store.load(path=str(ONTOLOGY / "claimgraph.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(vocabulary.ONTOLOGY))
+    return store
+
+
+@pytest.fixture(scope="module")
+def canned():
+    return catalog.load(QUERIES)
+
+
+def canned_rows(store: ox.Store, query) -> list[dict[str, str]]:
+    found = store.query(query.text, use_default_graph_as_union=True, substitutions=query.bind({}))
+    names = [variable.value for variable in found.variables]
+    return [{name: row[name].value for name in names if row[name] is not None} for row in found]
+
+
+def test_the_python_rule_and_verdict_of_agree_on_every_review(graph, reviewed_store):
+    by_query = {row["review"].value: row["verdict"].value for row in reviewed_store.query(
+        f"SELECT ?review ?verdict WHERE {{ {vocabulary.reviews_of('?claim')} {vocabulary.verdict_of('?rating')} }}",
+        use_default_graph_as_union=True)}
+    assert by_query == {review: verdict for review, (_, verdict) in python_reviews(graph).items()}
+
+
+def test_claims_with_reviews_lists_every_review_with_its_verdict(graph, reviewed_store, canned):
+    found = canned_rows(reviewed_store, canned["claims-with-reviews"])
+    assert {(row["review"], row["claim"], row["verdict"]) for row in found} == {
+        (review, claim, verdict) for review, (claim, verdict) in python_reviews(graph).items()}
+    assert len(found) == len(python_reviews(graph))
+    for row in found:
+        review = rdflib.URIRef(row["review"])
+        rating = graph.value(review, SCHEMA_NS.reviewRating)
+        date = graph.value(review, SCHEMA_NS.datePublished)
+        # rdflib writes a date-time in its normal form: compared as literals, each read by rdflib
+        assert rdflib.Literal(row["date"], datatype=date.datatype) == date
+        assert (row.get("ratingLabel"), row.get("ratingValue"), row["reviewerName"], row["url"], row["text"],
+                row["verdictLabel"], row["isKnownFromReview"]) == (
+            str(graph.value(rating, SCHEMA_NS.alternateName)) if graph.value(rating, SCHEMA_NS.alternateName) else None,
+            str(graph.value(rating, SCHEMA_NS.ratingValue)) if graph.value(rating, SCHEMA_NS.ratingValue) is not None else None,
+            str(graph.value(graph.value(review, SCHEMA_NS.author), SCHEMA_NS.name)), str(graph.value(review, SCHEMA_NS.url)), str(graph.value(rdflib.URIRef(row["claim"]), SCHEMA_NS.text)),
+            vocabulary.VERDICT_WORDS[row["verdict"]],
+            str((rdflib.URIRef(row["claim"]), rdflib.RDF.type, CG_NS.ClaimFromReview) in graph).lower())
+
+
+def test_unreviewed_claims_are_the_claims_no_review_names(graph, reviewed_store, canned):
+    reviewed_claims_ = {claim for claim, _ in python_reviews(graph).values()}
+    claims = {str(claim) for claim in graph.subjects(rdflib.RDF.type, CG_NS.Claim)}
+    found = canned_rows(reviewed_store, canned["unreviewed-claims"])
+    assert {row["claim"] for row in found} == claims - reviewed_claims_
+    assert len(found) == len(claims - reviewed_claims_) < len(claims)
+
+
+def test_disagreeing_reviews_are_the_pairs_of_reviews_of_a_claim_whose_verdicts_differ(graph, reviewed_store, canned):
+    reviews = python_reviews(graph)
+    expected = {(a, b) for a, (claim_a, verdict_a) in reviews.items() for b, (claim_b, verdict_b) in reviews.items()
+                if a < b and claim_a == claim_b and verdict_a != verdict_b}
+    found = canned_rows(reviewed_store, canned["disagreeing-reviews"])
+    assert {(row["review"], row["otherReview"]) for row in found} == expected != set()
+    assert len(found) == len(expected)
+    assert all((row["verdict"], row["otherVerdict"]) == (reviews[row["review"]][1], reviews[row["otherReview"]][1]) for row in found)
+
+
+@pytest.mark.parametrize(("name", "ratings_"), [
+    ("claims-with-reviews", [("?rating", "?verdict", "v")]),
+    ("disagreeing-reviews", [("?rating", "?verdict", "v"), ("?otherRating", "?otherVerdict", "other")]),
+])
+def test_the_queries_spell_out_verdict_of(canned, name, ratings_):
+    words = " ".join(canned[name].text.split())
+    for rating, verdict, tag in ratings_:
+        assert " ".join(vocabulary.verdict_of(rating, verdict, tag).split()) in words
