@@ -60,7 +60,8 @@ def page(iri: ox.NamedNode) -> str | None:
 
 def claim_page(store: Store, iri: ox.NamedNode) -> str:
     """The claim page of ``iri``: what it says, who says it and how, what it is about, its figures, the source's
-    words marked in their context, the source, and the claims resting on the same words or related to it."""
+    words marked in their context, the fact-checkers' reviews of it (:func:`reviews_of`), the source, and the claims
+    resting on the same words or related to it."""
     graph = describe(
         store,
         f"""{{ BIND ({iri} AS ?s) }} UNION {{ {iri} cg:figure ?s }} UNION {{ {iri} cg:figure/cg:changedFrom ?s }}
