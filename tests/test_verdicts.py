@@ -350,6 +350,8 @@ def test_the_rating_filter_keeps_the_claims_with_that_verdict(site, graph, value
     answer = listing(site, rating=value)
     assert ({hit["iri"] for hit in answer["results"]}, answer["total"]) == (expected, len(expected))
     assert all(value in hit["rating"] for hit in answer["results"])
+    order = [*vocabulary.VERDICTS, NOT_REVIEWED]
+    assert all(hit["rating"] == sorted(hit["rating"], key=order.index) for hit in answer["results"])
 
 
 def test_a_search_counts_the_verdicts_of_the_claims_it_finds(site, graph):

@@ -338,6 +338,13 @@ def _marked(text: str) -> Marked:
     return tuple(part for part in parts if part[0])
 
 
+def _ordered(facet: str, values, key=lambda value: value) -> list:
+    """``values`` of ``facet`` in the order pages list them: verdicts as :data:`RATINGS` orders them, the others as given."""
+    if facet != "rating":
+        return list(values)
+    return sorted(values, key=lambda value: RATINGS.index(key(value)) if key(value) in RATINGS else len(RATINGS))
+
+
 class _Search:
     """One search (or listing) over one database, read under the index's lock."""
 
@@ -363,7 +370,7 @@ class _Search:
             self._args,
         ):
             counts[facet].append(FacetValue(value, count))
-        counts["rating"].sort(key=lambda value: RATINGS.index(value.value) if value.value in RATINGS else len(RATINGS))
+        counts["rating"] = _ordered("rating", counts["rating"], key=lambda value: value.value)
         hits = self._page(limit, offset)
         found = self._entities(entities) if self._match is not None and entities else ()
         named = {value.value for values in counts.values() for value in values}
@@ -407,7 +414,7 @@ class _Search:
                 marked=_marked(highlighted) if highlighted is not None else ((text, False),) if text else (),
                 snippet=_marked(snippet) if snippet is not None else (),
                 score=score,
-                facets={name: tuple(values[number].get(name, ())) for name in FACETS},
+                facets={name: tuple(_ordered(name, values[number].get(name, ()))) for name in FACETS},
                 from_review=from_review,
             )
             for number, iri, text, from_review, score, highlighted, snippet in rows
