@@ -265,8 +265,7 @@ def test_the_claim_page_lists_every_review_of_the_claim_by_date(site, graph):
             rating = f"“{review['label']}”" if "label" in review else f"{review['value']} of {review['worst']}–{review['best']}"
             assert listed["text"].startswith(f"{review['verdictLabel']} {rating}"), listed["text"]
             assert f" by {review['name']}, {review['date'][:10]}" in listed["text"]
-            assert [review[part] in listed["text"] for part in ("title", "body") if part in review] == [True] * len(
-                [part for part in ("title", "body") if part in review])
+            assert all(review[part] in listed["text"] for part in ("title", "body") if part in review)
             assert (review["url"], "external noopener", "review-url") in listed["links"]
             assert (path(review["review"]), None, "review-page") in listed["links"]
             assert (path(review["reviewer"]), None, None) in listed["links"]
