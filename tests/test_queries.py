@@ -52,8 +52,9 @@ def extended(curated: dataset.Curated, trig: str) -> ox.Store:
 
 def test_the_fact_checkers_queries_are_all_there(queries):
     assert set(queries) == {
-        "cities-compared", "claims-about-city", "claims-by-kind", "claims-by-speaker", "evidence-trail", "figures",
-        "policy-outcomes", "search", "single-source-claims", "source-graph", "unattributed-claims",
+        "cities-compared", "claims-about-city", "claims-by-kind", "claims-by-speaker", "claims-with-reviews",
+        "disagreeing-reviews", "evidence-trail", "figures", "policy-outcomes", "search", "single-source-claims",
+        "source-graph", "unattributed-claims", "unreviewed-claims",
     }  # fmt: skip
 
 

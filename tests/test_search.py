@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pytest
 import rdflib
 from claimgraph.rdf.sparqltext import service_blocks
-from claimgraph.store.search import FACETS
+from claimgraph.rdf import vocabulary
+from claimgraph.store.search import FACETS, NOT_REVIEWED
 from conftest import DATA, PROBLEM, body, media_type, page, problem, solutions
 
 CG = "https://w3id.org/claimgraph/ontology#"
@@ -29,6 +30,8 @@ FACET_PATTERNS = {
     "kind": "?claim cg:kind ?value .",
     "voice": "?claim cg:attribution ?value .",
     "source": "?claim schema:appearance ?value .",
+    "rating": f"{{ {vocabulary.reviews_of('?claim')} {vocabulary.verdict_of('?rating', '?value')} }} "
+              f"UNION {{ FILTER NOT EXISTS {{ ?review schema:itemReviewed ?claim }} BIND (\"{NOT_REVIEWED}\" AS ?value) }}",
 }
 JSON = {"Accept": "application/json"}
 HTML = {"Accept": "text/html"}
@@ -166,7 +169,7 @@ def test_json_has_the_documented_shape(app):
     assert set(answer) == {"query", "total", "offset", "limit", "results", "facets", "entities", "labels"}
     assert (answer["query"], answer["total"], answer["offset"], answer["limit"]) == ("buddy", 2, 0, 1)
     [hit] = answer["results"]
-    assert set(hit) == {"iri", "url", "text", "highlighted", "snippet", "score", *FACETS}
+    assert set(hit) == {"iri", "url", "text", "highlighted", "snippet", "score", "from_review", *FACETS}
     assert hit["url"] == "/id/claim/dw-2017-mechelen/buddy-system"
     assert hit["highlighted"] == ("On their first day every refugee is assigned a &#34;<mark>buddy</mark>&#34; who helps him "
                                   "or her get to grips with their new environment.")

@@ -81,6 +81,16 @@ def best_labels(candidates: Iterable[tuple[Hashable, int, ox.Literal]]) -> dict[
 
 #: The normalised verdicts (cg:verdicts), in the order pages and facets list them.
 VERDICTS = (CG + "VerdictTrue", CG + "VerdictMixed", CG + "VerdictFalse", CG + "VerdictOther")
+#: Each verdict's word (``true``, ``mixed``, ``false``, ``other``): what pages name its badge by.
+VERDICT_WORDS = {verdict: verdict.removeprefix(CG + "Verdict").lower() for verdict in VERDICTS}
+#: The graph the rating map is kept in (``data/rating-map.trig``); replacing it changes every verdict shown.
+RATING_MAP_GRAPH = "https://w3id.org/claimgraph/graph/rating-map"
+
+
+def reviews_of(claim: str, review: str = "?review", rating: str = "?rating") -> str:
+    """A graph pattern binding ``review`` to each schema:ClaimReview of ``claim`` (a variable or a serialized IRI)
+    and ``rating`` to its schema:reviewRating; with :func:`verdict_of` over ``rating``, the claim's verdicts."""
+    return f"{review} a <{SCHEMA}ClaimReview> ; <{SCHEMA}itemReviewed> {claim} ; <{SCHEMA}reviewRating> {rating} ."
 
 
 def verdict_of(rating: str, verdict: str = "?verdict", tag: str = "v") -> str:

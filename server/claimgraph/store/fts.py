@@ -1,15 +1,21 @@
 """The full-text index of claims and of what they speak of (a :class:`~claimgraph.store.search.SearchIndex`):
 SQLite FTS5, from Python's standard library.
 
-What is indexed. One row per claim (``cg:Claim``) with five columns: its words (``schema:text``), the exact words
-of its evidence (``oa:exact`` of the selectors of its ``cg:evidence``), and the names of what it is about
+What is indexed. One row per claim (``cg:Claim``, and ``cg:ClaimFromReview``: a claim known only from a
+fact-checker's review, marked so, with no source or quotes) with six columns: its words (``schema:text``), the exact
+words of its evidence (``oa:exact`` of the selectors of its ``cg:evidence``), the names of what it is about
 (``schema:about``, ``cg:cause``, ``cg:effect``), of its speaker (``schema:author``) and of its source
-(``schema:appearance``); a name is any ``schema:name``, ``schema:headline``, ``rdfs:label`` or ``skos:prefLabel``.
+(``schema:appearance``, archived sources only), and the titles and explanations of its reviews (``schema:headline``,
+``schema:reviewBody`` of each ``schema:ClaimReview`` of it, so that "Antwerp" finds a claim a reviewer refuted by
+Antwerp's cameras); a name is any ``schema:name``, ``schema:headline``, ``rdfs:label`` or ``skos:prefLabel``.
 So "Vilvoorde" finds the claims about the city as well as those that name it, and "buddy" the claims about the
 buddy system. One row per entity a claim speaks of (what it is about, its speaker, its source, and the places
 those lie in by ``schema:location`` / ``schema:areaServed`` / ``schema:containedInPlace``), by its names, so that
 a search shows the matching people, places, policies and outcomes too. Beside the text, the claims' facet values
-(:data:`FACET_PATTERNS`) and the labels of every IRI, for filters, counts and display.
+(:data:`~claimgraph.store.search.FACETS`; ``rating`` the verdict of each of its reviews by
+:func:`vocabulary.verdict_of`, or :data:`~claimgraph.store.search.NOT_REVIEWED`) and the labels of every IRI, for
+filters, counts and display. The verdicts are read from the rating map when the index is built, and the index is
+rebuilt whenever the store's generation changes: a new review, or a changed map, shows at the next search.
 
 Ranking and matching. ``bm25`` with the column weights of :data:`WEIGHTS` (a claim's own words first, then its
 quotes, then names); the score given out is ``-bm25``, higher is better. The tokenizer is ``unicode61`` without
@@ -47,7 +53,9 @@ from collections.abc import Iterable, Mapping
 
 from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Store, Term
-from claimgraph.store.search import FACETS, ClaimHit, EntityHit, FacetValue, Marked, Match, Results, SearchIndex
+from claimgraph.store.search import (
+    FACETS, NOT_REVIEWED, RATINGS, ClaimHit, EntityHit, FacetValue, Marked, Match, Results, SearchIndex,
+)
 
 #: The namespaces of the prefixed names below, beside ``cg:`` (the ontology's, given to the index).
 _NAMESPACES = {
@@ -66,9 +74,11 @@ _ROLES = {
 }
 #: The facets that are what a claim is about, by their class; ``city`` also counts the cities what it is about lies in.
 _CLASSES = {"city": "schema:City", "policy": "cg:Policy", "outcome": "cg:Outcome"}
-#: The columns of a claim's row, and their bm25 weights: the claim's own words count most.
-COLUMNS = ("text", "quote", "about", "speaker", "source")
-WEIGHTS = (10.0, 4.0, 2.0, 1.0, 1.0)
+#: The columns of a claim's row, and their bm25 weights: the claim's own words count most, a reviewer's words least.
+COLUMNS = ("text", "quote", "about", "speaker", "source", "review")
+WEIGHTS = (10.0, 4.0, 2.0, 1.0, 1.0, 0.5)
+#: The classes of what is listed and searched as a claim.
+_CLAIMS = "VALUES ?class { cg:Claim cg:ClaimFromReview } ?claim a ?class ."
 _NAME = vocabulary.alternatives(vocabulary.LABELS)
 _TOKENIZER = "porter unicode61 remove_diacritics 2"
 #: What SQLite puts around a match; removed from every indexed text first, so that only SQLite writes them.
@@ -141,11 +151,12 @@ class FullTextIndex(SearchIndex):
 
 
 _BM25 = f"bm25(claim_text, {', '.join(map(str, WEIGHTS))})"
-_ORDER = "claim.source_key, claim.position, claim.iri"
+#: Claims known only from a review last: they have no source to be read in.
+_ORDER = "claim.from_review IS NOT NULL, claim.source_key, claim.position, claim.iri"
 _SCHEMA = f"""
 CREATE VIRTUAL TABLE claim_text USING fts5({', '.join(COLUMNS)}, tokenize = '{_TOKENIZER}');
 CREATE TABLE claim (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, text TEXT NOT NULL,
-                    source_key TEXT NOT NULL, position INTEGER NOT NULL);
+                    source_key TEXT NOT NULL, position INTEGER NOT NULL, from_review TEXT);
 CREATE TABLE facet (claim INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (facet, value, claim));
 CREATE INDEX facet_of_claim ON facet (claim);
 CREATE TABLE label (iri TEXT PRIMARY KEY, label TEXT NOT NULL);
@@ -181,8 +192,10 @@ class _Builder:
         labels = self._labels()
         claims = {
             row["claim"].value: _clean(row["text"].value) if "text" in row else ""
-            for row in self._select("SELECT ?claim ?text WHERE { ?claim a cg:Claim OPTIONAL { ?claim schema:text ?text } }")
+            for row in self._select(f"SELECT ?claim ?text WHERE {{ {_CLAIMS} OPTIONAL {{ ?claim schema:text ?text }} }}")
         }
+        from_review = self._from_review()
+        verdicts, reviews = self._reviews()
         quotes, positions = self._evidence()
         links = self._links()
         within = self._within()
@@ -200,19 +213,20 @@ class _Builder:
                 **{name: {subject for subject in about if cls in classes.get(subject, ())}
                    for name, cls in self._classes_of.items() if name != "city"},
                 **{role: linked.get(role, set()) for role in ("speaker", "kind", "voice", "source")},
+                "rating": verdicts.get(claim) or {NOT_REVIEWED},
             }
             for thing in (*about, *linked.get("speaker", ()), *linked.get("source", ())):
                 for entity in within(thing):
                     entities[entity].add(claim)
             database.execute(
-                "INSERT INTO claim_text (rowid, text, quote, about, speaker, source) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO claim_text (rowid, text, quote, about, speaker, source, review) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (number, text, "\n".join(sorted(quotes[claim])), _names(about, labels),
-                 _names(values["speaker"], labels), _names(values["source"], labels)),
+                 _names(values["speaker"], labels), _names(values["source"], labels), "\n".join(sorted(reviews[claim]))),
             )
             sources = sorted(values["source"])
             database.execute(
-                "INSERT INTO claim VALUES (?, ?, ?, ?, ?)",
-                (number, claim, text, sources[0] if sources else "", positions.get(claim, _NO_POSITION)),
+                "INSERT INTO claim VALUES (?, ?, ?, ?, ?, ?)",
+                (number, claim, text, sources[0] if sources else "", positions.get(claim, _NO_POSITION), from_review.get(claim)),
             )
             database.executemany(
                 "INSERT INTO facet VALUES (?, ?, ?)",
@@ -235,6 +249,29 @@ class _Builder:
         )
         return vocabulary.best_labels((row["iri"].value, int(row["rank"].value), row["name"]) for row in rows)
 
+    def _from_review(self) -> dict[str, str]:
+        """Each claim known only from a review, and its review (the first by IRI when it names several; ``""``
+        when it names none)."""
+        found: dict[str, str] = {}
+        for row in self._select("SELECT ?claim ?review WHERE { ?claim a cg:ClaimFromReview OPTIONAL { ?claim cg:fromReview ?review } }"):
+            claim, review = row["claim"].value, row["review"].value if "review" in row else ""
+            found[claim] = min(found.get(claim, review), review)
+        return found
+
+    def _reviews(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The verdicts of each claim's reviews (:func:`vocabulary.verdict_of`), and their titles and explanations."""
+        verdicts: dict[str, set[str]] = defaultdict(set)
+        for row in self._select(
+            f"SELECT DISTINCT ?claim ?verdict WHERE {{ {vocabulary.reviews_of('?claim')} {vocabulary.verdict_of('?rating')} }}"
+        ):
+            verdicts[row["claim"].value].add(row["verdict"].value)
+        texts: dict[str, set[str]] = defaultdict(set)
+        for row in self._select(
+            f"SELECT DISTINCT ?claim ?text WHERE {{ {vocabulary.reviews_of('?claim')} ?review schema:headline|schema:reviewBody ?text }}"
+        ):
+            texts[row["claim"].value].add(_clean(row["text"].value))
+        return verdicts, texts
+
     def _evidence(self) -> tuple[dict[str, set[str]], dict[str, int]]:
         """The exact words of each claim's evidence, and where its first span starts."""
         quotes: dict[str, set[str]] = defaultdict(set)
@@ -254,7 +291,9 @@ class _Builder:
         """What each claim links to (IRIs only), by role (:data:`_ROLES`)."""
         union = " UNION ".join(f'{{ ?claim {"|".join(links)} ?value BIND("{role}" AS ?role) }}' for role, links in _ROLES.items())
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in self._select(f"SELECT DISTINCT ?claim ?role ?value WHERE {{ ?claim a cg:Claim . {union} FILTER(isIRI(?value)) }}"):
+        # The web page a claim known from a review appeared in is no archived source: not a value of "source".
+        for row in self._select(f"SELECT DISTINCT ?claim ?role ?value WHERE {{ {_CLAIMS} {union} "
+                                f"FILTER(isIRI(?value) && (?role != \"source\" || ?class = cg:Claim)) }}"):
             found[row["claim"].value][row["role"].value].add(row["value"].value)
         return found
 
@@ -299,6 +338,13 @@ def _marked(text: str) -> Marked:
     return tuple(part for part in parts if part[0])
 
 
+def _ordered(facet: str, values, key=lambda value: value) -> list:
+    """``values`` of ``facet`` in the order pages list them: verdicts as :data:`RATINGS` orders them, the others as given."""
+    if facet != "rating":
+        return list(values)
+    return sorted(values, key=lambda value: RATINGS.index(key(value)) if key(value) in RATINGS else len(RATINGS))
+
+
 class _Search:
     """One search (or listing) over one database, read under the index's lock."""
 
@@ -324,6 +370,7 @@ class _Search:
             self._args,
         ):
             counts[facet].append(FacetValue(value, count))
+        counts["rating"] = _ordered("rating", counts["rating"], key=lambda value: value.value)
         hits = self._page(limit, offset)
         found = self._entities(entities) if self._match is not None and entities else ()
         named = {value.value for values in counts.values() for value in values}
@@ -342,10 +389,10 @@ class _Search:
 
     def _page(self, limit: int, offset: int) -> tuple[ClaimHit, ...]:
         if self._match is None:
-            columns, order = "claim.id, claim.iri, claim.text, NULL, NULL, NULL", _ORDER
+            columns, order = "claim.id, claim.iri, claim.text, claim.from_review, NULL, NULL, NULL", _ORDER
             marks: tuple[str, ...] = ()
         else:
-            columns = (f"claim.id, claim.iri, claim.text, -{_BM25}, highlight(claim_text, 0, ?, ?), "
+            columns = (f"claim.id, claim.iri, claim.text, claim.from_review, -{_BM25}, highlight(claim_text, 0, ?, ?), "
                        f"snippet(claim_text, -1, ?, ?, ?, {SNIPPET_TOKENS})")
             order = f"{_BM25}, {_ORDER}"
             marks = (_OPEN, _CLOSE, _OPEN, _CLOSE, _ELLIPSIS)
@@ -367,9 +414,10 @@ class _Search:
                 marked=_marked(highlighted) if highlighted is not None else ((text, False),) if text else (),
                 snippet=_marked(snippet) if snippet is not None else (),
                 score=score,
-                facets={name: tuple(values[number].get(name, ())) for name in FACETS},
+                facets={name: tuple(_ordered(name, values[number].get(name, ()))) for name in FACETS},
+                from_review=from_review,
             )
-            for number, iri, text, score, highlighted, snippet in rows
+            for number, iri, text, from_review, score, highlighted, snippet in rows
         )
 
     def _entities(self, limit: int) -> tuple[EntityHit, ...]:

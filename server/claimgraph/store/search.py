@@ -14,8 +14,16 @@ import dataclasses
 import re
 from collections.abc import Mapping
 
-#: The facets claims are filtered and counted by, in the order pages show them.
-FACETS = ("city", "policy", "outcome", "speaker", "kind", "voice", "source")
+from claimgraph.rdf import vocabulary
+
+#: The facets claims are filtered and counted by, in the order pages show them. ``rating`` holds the normalised
+#: verdict of each review of a claim (:data:`vocabulary.VERDICTS`, read through the rating map), or
+#: :data:`NOT_REVIEWED`: a claim reviewed twice with different verdicts counts under both.
+FACETS = ("rating", "city", "policy", "outcome", "speaker", "kind", "voice", "source")
+#: The ``rating`` of a claim no one has reviewed.
+NOT_REVIEWED = "unreviewed"
+#: The order the values of the ``rating`` facet are listed in (the other facets: most claims first).
+RATINGS = (*vocabulary.VERDICTS, NOT_REVIEWED)
 
 #: A text with its matches marked: stretches of text, each with whether it is a match.
 Marked = tuple[tuple[str, bool], ...]
@@ -78,7 +86,8 @@ class Match:
 @dataclasses.dataclass(frozen=True)
 class ClaimHit:
     """A claim found (or listed): its words, marked where they match, the best-matching stretch of any of its
-    columns (its words, quotes or names: why it was found), its score (``None`` when listing) and its facet values."""
+    columns (its words, quotes, names or reviews: why it was found), its score (``None`` when listing), its facet
+    values, and whether it is known only from a review."""
 
     iri: str
     text: str
@@ -86,6 +95,9 @@ class ClaimHit:
     snippet: Marked
     score: float | None
     facets: Mapping[str, tuple[str, ...]]
+    #: for a claim known only from a review (cg:ClaimFromReview: no archived source, no verified words), the review
+    #: it is from (``""`` when it names none); ``None`` for a claim of an archived source.
+    from_review: str | None = None
 
     @property
     def says_it(self) -> bool:

@@ -7,16 +7,20 @@ is rebuilt before a search when the store has changed since, so a write is found
 Parameters (each at most once; an empty value counts as not given; any other parameter is a 400 naming it):
 ``q`` the search text (words, ``"phrases"``, ``prefix*``, ``OR``; ``/search`` only); ``city``, ``policy``,
 ``outcome``, ``speaker``, ``kind``, ``voice``, ``source`` an IRI each, keeping the claims with that facet value;
+``rating`` a verdict (the IRI of ``cg:VerdictTrue``, ``cg:VerdictMixed``, ``cg:VerdictFalse`` or ``cg:VerdictOther``)
+keeping the claims a review gives that verdict, or ``unreviewed`` keeping those no one has reviewed;
 ``limit`` (1 to :data:`MAX_LIMIT`, default :data:`LIMIT`) and ``offset`` (0 to :data:`MAX_OFFSET`) the page.
 Without ``q``, ``/search`` answers browsers with its empty form and JSON clients with a 400 naming ``q``.
 Facet counts are over every claim found, not only the page shown.
 
-JSON: ``{query, total, offset, limit, results: [{iri, url, text, highlighted, snippet, score, city, policy,
-outcome, speaker, kind, voice, source}], facets: {facet: [{value, label, count}]}, entities: [{iri, url, label,
+JSON: ``{query, total, offset, limit, results: [{iri, url, text, highlighted, snippet, score, from_review, rating,
+city, policy, outcome, speaker, kind, voice, source}], facets: {facet: [{value, label, count}]}, entities: [{iri, url, label,
 highlighted, types, claims, score}], labels: {iri: label}}``. ``highlighted`` (the claim's words) and ``snippet``
 (the best-matching stretch of its words, quotes or names) are HTML: the text escaped, each match in ``<mark>``;
 ``score`` is higher for a better match (``null`` in ``/claims``); facet fields are lists of IRIs; ``url`` is the
-page of the IRI on this server.
+page of the IRI on this server. ``from_review`` is ``null`` for a claim of an archived source, and for a claim known
+only from a fact-checker's review (no archived source, no verified words) the IRI of that review (``""`` if it names
+none); such claims are listed after the others.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from markupsafe import Markup, escape
 
 from claimgraph.errors import ParamError
-from claimgraph.rdf import formats
-from claimgraph.store.search import FACETS, Marked, Results
+from claimgraph.rdf import formats, vocabulary
+from claimgraph.store.search import FACETS, NOT_REVIEWED, RATINGS, Marked, Results
 from claimgraph.web import answers, iris, protocol, textsearch
 from claimgraph.web.nodes import local_name
 
@@ -40,7 +44,7 @@ MAX_OFFSET = 100_000
 #: entities shown beside the claims found.
 ENTITIES = 8
 #: the heading of each facet.
-FACET_TITLES = {"city": "City", "policy": "Policy", "outcome": "Outcome", "speaker": "Speaker", "kind": "Kind",
+FACET_TITLES = {"rating": "Verdict", "city": "City", "policy": "Policy", "outcome": "Outcome", "speaker": "Speaker", "kind": "Kind",
                 "voice": "Voice", "source": "Source"}
 
 
@@ -101,11 +105,16 @@ def _arguments(extra: tuple[str, ...]) -> dict[str, str]:
 
 
 def _facets(args: dict[str, str]) -> dict[str, str]:
-    """The facet values asked for, each checked to be an IRI.
+    """The facet values asked for, each checked to be an IRI (``rating``: a verdict's or ``unreviewed``).
 
-    :raises ParamError: naming the facet, for a value that is not an absolute IRI.
+    :raises ParamError: naming the facet, for a value that is not an absolute IRI, or a ``rating`` not among them.
     """
-    return {name: protocol.named_node(args[name], name).value for name in FACETS if name in args}
+    chosen = {name: protocol.named_node(args[name], name).value for name in FACETS if name in args and name != "rating"}
+    if "rating" in args:
+        if args["rating"] not in RATINGS:
+            raise ParamError("rating", f"expected one of {', '.join(RATINGS)}, got {args['rating']!r}")
+        chosen["rating"] = args["rating"]
+    return chosen
 
 
 def _bounded(args: dict[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -133,9 +142,13 @@ def html(marked: Marked) -> Markup:
     )
 
 
+#: What a facet value that is no IRI is shown as.
+VALUE_LABELS = {NOT_REVIEWED: "not reviewed"}
+
+
 def label(results: Results, iri: str) -> str:
     """The label of ``iri``, or the last part of it when it has none."""
-    return results.labels.get(iri) or local_name(iri)
+    return results.labels.get(iri) or VALUE_LABELS.get(iri) or local_name(iri)
 
 
 def _json(results: Results) -> Response:
@@ -146,7 +159,8 @@ def _json(results: Results) -> Response:
         "limit": results.limit,
         "results": [
             {"iri": hit.iri, "url": iris.page_url(hit.iri), "text": hit.text, "highlighted": str(html(hit.marked)),
-             "snippet": str(html(hit.snippet)), "score": hit.score, **{name: list(hit.facets[name]) for name in FACETS}}
+             "snippet": str(html(hit.snippet)), "score": hit.score, "from_review": hit.from_review,
+             **{name: list(hit.facets[name]) for name in FACETS}}
             for hit in results.hits
         ],
         "facets": {
@@ -177,5 +191,6 @@ def _page(template: str, results: Results | None, args: dict[str, str]) -> Respo
     body = render_template(
         template, results=results, args=args, facets=FACETS, titles=FACET_TITLES, html=html, link=link,
         label=(lambda iri: label(results, iri)) if results is not None else str, page_url=iris.page_url,
+        verdict_words=vocabulary.VERDICT_WORDS,
     )
     return Response(body, mimetype=formats.HTML)

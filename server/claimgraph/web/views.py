@@ -60,7 +60,8 @@ def page(iri: ox.NamedNode) -> str | None:
 
 def claim_page(store: Store, iri: ox.NamedNode) -> str:
     """The claim page of ``iri``: what it says, who says it and how, what it is about, its figures, the source's
-    words marked in their context, the source, and the claims resting on the same words or related to it."""
+    words marked in their context, the fact-checkers' reviews of it (:func:`reviews_of`), the source, and the claims
+    resting on the same words or related to it."""
     graph = describe(
         store,
         f"""{{ BIND ({iri} AS ?s) }} UNION {{ {iri} cg:figure ?s }} UNION {{ {iri} cg:figure/cg:changedFrom ?s }}
@@ -98,8 +99,88 @@ def claim_page(store: Store, iri: ox.NamedNode) -> str:
     }
     return render_template(
         "claim.html", claim=claim, evidence=evidence, same_words=same_words, related=related,
-        first_mark="evidence-1" if number > 1 else None,
+        first_mark="evidence-1" if number > 1 else None, reviews=reviews_of(store, iri),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Review:
+    """A fact-checker's review of a claim as its page lists it: the reviewer's own rating (label, number on its
+    scale), its verdict on the normalised scale, reviewer, date, title, explanation and where it is published."""
+
+    iri: str
+    #: the page of the review on this server.
+    url: str
+    label: str | None
+    #: the number on the reviewer's own scale, "1 of 1–5", when the rating has one.
+    scale: str | None
+    verdict: Ref
+    #: the verdict's word (``true``, ``mixed``, ``false``, ``other``: :data:`vocabulary.VERDICT_WORDS`).
+    word: str
+    reviewers: list[Ref]
+    date: str | None
+    title: str | None
+    explanation: str | None
+    #: the review's URL (its schema:url), and the same when a page may link to it (``http``/``https``).
+    published: str | None
+    href: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Reviews:
+    """The reviews of a claim, by date (undated last), and whether their verdicts differ."""
+
+    reviews: list[Review]
+
+    @property
+    def verdicts(self) -> list[Ref]:
+        """The different verdicts of the reviews, in the order of :data:`vocabulary.VERDICTS`."""
+        found = {review.verdict.iri: review.verdict for review in self.reviews}
+        return [found[verdict] for verdict in vocabulary.VERDICTS if verdict in found]
+
+    @property
+    def disagree(self) -> bool:
+        return len(self.verdicts) > 1
+
+
+def reviews_of(store: Store, claim: ox.NamedNode) -> Reviews:
+    """Every review of ``claim`` (:func:`vocabulary.reviews_of`) with its verdict read from the rating map at
+    query time (:func:`vocabulary.verdict_of`).
+
+    :raises QueryTimeout, Busy, StoreError, QueryError: as :meth:`Store.select` does.
+    """
+    graph = describe(
+        store, f"{{ {vocabulary.reviews_of(str(claim), '?s', '?rating')} }} UNION {{ {vocabulary.reviews_of(str(claim), '?review', '?s')} }}"
+    )
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT DISTINCT ?review ?rating ?verdict ?verdictLabel WHERE {{ {vocabulary.reviews_of(str(claim))}
+  {vocabulary.verdict_of("?rating")}
+  OPTIONAL {{ ?verdict skos:prefLabel ?verdictLabel FILTER (LANGMATCHES(LANG(?verdictLabel), "en")) }}
+}}"""
+    )
+    found = []
+    for row in rows:
+        review, rating = graph[row["review"].value], graph[row["rating"].value]
+        verdict = row["verdict"].value
+        value, worst, best = (rating.text(SCHEMA + name) for name in ("ratingValue", "worstRating", "bestRating"))
+        published = review.text(SCHEMA + "url")
+        found.append(Review(
+            iri=row["review"].value,
+            url=iris.page_url(row["review"].value),
+            label=rating.text(SCHEMA + "alternateName"),
+            scale=f"{value} of {worst}–{best}" if None not in (value, worst, best) else value,
+            verdict=Ref(verdict, row["verdictLabel"].value if "verdictLabel" in row else local_name(verdict), iris.page_url(verdict)),
+            word=vocabulary.VERDICT_WORDS.get(verdict, "other"),
+            reviewers=review.refs(SCHEMA + "author"),
+            date=review.text(SCHEMA + "datePublished"),
+            title=review.text(SCHEMA + "headline"),
+            explanation=review.text(SCHEMA + "reviewBody"),
+            published=published,
+            href=iris.external(published) if published else None,
+        ))
+    found.sort(key=lambda review: (review.date is None, review.date or "", review.iri))
+    return Reviews(found)
 
 
 @dataclasses.dataclass(frozen=True)
