@@ -62,7 +62,7 @@ def load(config: Config, if_empty: bool) -> None:
     written when reading or validation fails, and loading the same files twice gives the same store.
     """
     curated = _validated(config, problems_to_stderr=True, unchanged="; the store was not changed")
-    with _open(config, writable=True) as store:
+    with store_of(config, writable=True) as store:
         if if_empty and not store.is_empty():
             click.echo(f"store {config.store} already holds data; not loading", err=True)
             return
@@ -93,7 +93,7 @@ def query(config: Config, sparql: str | None, file: TextIO | None, format_name: 
         job = Query(text, graph_as=None)
     else:
         job = Query(text, results_as=_chosen(formats.result_format, format_name).media_type, graph_as=None)
-    with _open(config, writable=False) as store:
+    with store_of(config, writable=False) as store:
         try:
             answer = store.query(job)
         except SyntaxError as error:
@@ -115,7 +115,7 @@ def query(config: Config, sparql: str | None, file: TextIO | None, format_name: 
 def export(config: Config, format_name: str, output: BinaryIO) -> None:
     """Export the whole store (formats without named graphs get the union of all graphs; JSON-LD compacted)."""
     format = _chosen(formats.rdf_format, format_name)
-    with _open(config, writable=False) as store:
+    with store_of(config, writable=False) as store:
         store.dump(output, format)
 
 
@@ -143,7 +143,7 @@ def serve(config: Config, **options: object) -> None:
 @click.pass_obj
 def stats(config: Config) -> None:
     """Count quads per named graph and instances per class."""
-    with _open(config, writable=False) as store:
+    with store_of(config, writable=False) as store:
         found = store.stats()
     names = store.prefixes
     click.echo(f"store {config.store}: {found.quads} quads in {len(found.graphs)} named graphs")
@@ -168,7 +168,7 @@ def _validated(config: Config, *, problems_to_stderr: bool, unchanged: str = "")
     return curated
 
 
-def _open(config: Config, *, writable: bool) -> Store:
+def store_of(config: Config, *, writable: bool) -> Store:
     """The store, with the project's prefixes and JSON-LD context; a failure exit naming what stopped it."""
     try:
         return open_store(

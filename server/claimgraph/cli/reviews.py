@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from claimgraph.cli import PathOption, _open, main
+from claimgraph.cli import PathOption, main, store_of
 from claimgraph.config import Config
 from claimgraph.errors import DataError, ReviewError
 from claimgraph.model import dataset, entities, reviews
@@ -77,7 +77,7 @@ def import_claimreview(config: Config, paths: tuple[Path, ...], output: Path | N
             )
             ox.serialize(built.quads, str(output), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         else:
-            with _open(config, writable=True) as store:
+            with store_of(config, writable=True) as store:
                 built = reviews.prepare(
                     batch, store.construct(reviews.QUERY), store.construct(entities.QUERY), shapes, config.iri_base, problems
                 )

@@ -206,14 +206,14 @@ def csv_rows(claims: Iterable[Claim]) -> list[dict[str, str]]:
 SCHEMA_ORG_CONTEXT = "https://schema.org"
 
 
-def _single(values: list) -> object:
+def single(values: list) -> object:
     """One value as itself, several as a list (JSON-LD reads both alike; consumers of schema.org expect the former)."""
     return values[0] if len(values) == 1 else values
 
 
 def _types(thing: Thing) -> dict[str, object]:
     names = [iri.removeprefix(SCHEMA) for iri in thing.all("type")]
-    return {"@type": _single(names)} if names else {}
+    return {"@type": single(names)} if names else {}
 
 
 def _work(source: Thing) -> dict[str, object]:
@@ -221,7 +221,7 @@ def _work(source: Thing) -> dict[str, object]:
     work: dict[str, object] = {**_types(source), "@id": source.key}
     for name, values in (("url", source.all("url")), ("headline", source.all("headline")), ("datePublished", source.all("date"))):
         if values:
-            work[name] = _single(values)
+            work[name] = single(values)
     return work
 
 
@@ -245,14 +245,14 @@ def schema_org(claims: Iterable[Claim]) -> dict[str, object]:
     for claim in claims:
         item: dict[str, object] = {"@type": "Claim", "@id": claim.key}
         if claim.texts:
-            item["text"] = _single(sorted(claim.texts))
+            item["text"] = single(sorted(claim.texts))
         authors = [{**_types(thing), "@id": thing.key, **({"name": thing.label} if thing.label is not None else {})}
                    for thing in claim.things("speaker")]
         if authors:
-            item["author"] = _single(authors)
+            item["author"] = single(authors)
         sources = claim.things("source")
         if sources:
-            item["appearance"] = _single([_work(source) for source in sources])
+            item["appearance"] = single([_work(source) for source in sources])
             first = _first(sources)
             item["firstAppearance"] = _work(first)
             if first.all("date"):

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from claimgraph.model import claims
+from claimgraph.model import claims, reviews
 from claimgraph.rdf import vocabulary
 
 SCHEMA = vocabulary.SCHEMA
@@ -30,7 +30,7 @@ _PREFIXES = f"PREFIX cg: <{vocabulary.CG}>\nPREFIX schema: <{SCHEMA}>\nPREFIX oa
 #: caller (``substitutions``) to read one reviewer's or one review's. ``?verdict`` is the rating's normalised verdict
 #: (:func:`claimgraph.rdf.vocabulary.verdict_of`), ``?verdictLabel`` its label.
 REVIEWS = _PREFIXES + f"""SELECT ?review ?graph ?claimReviewed ?item ?itemType ?rating ?label ?value ?best ?worst
-       ?verdict ?verdictLabel ?body ?author ?authorName ?authorUrl ?authorType ?url ?headline ?date ?language
+       ?verdict ?verdictLabel ?body ?author ?authorName ?authorUrl ?authorSameAs ?authorType ?url ?headline ?date ?language
 WHERE {{
   GRAPH ?graph {{ ?review a schema:ClaimReview }}
   # the empty group: a row for a review with no other fact, so that every review is gathered.
@@ -47,6 +47,7 @@ WHERE {{
   UNION {{ ?review schema:author ?author
           OPTIONAL {{ ?author schema:name ?authorName }} OPTIONAL {{ ?author schema:url ?authorUrl }}
           OPTIONAL {{ ?author a ?authorType FILTER (STRSTARTS(STR(?authorType), STR(schema:))) }} }}
+  UNION {{ ?review schema:author/schema:sameAs ?authorSameAs }}
   UNION {{ ?review schema:url ?url }}
   UNION {{ ?review schema:headline ?headline }}
   UNION {{ ?review schema:datePublished ?date }}
@@ -125,12 +126,15 @@ def rating_label(label: str | None, value: Term | None, best: Term | None, worst
         return "no rating given"
     if best is None or worst is None:
         return f"{number(value)} (on a scale not given)"
-    return f"{number(value)} on a scale of {number(worst)} to {number(best)}"
+    try:
+        return reviews.numeric_label(Decimal(value.value), Decimal(best.value), Decimal(worst.value))
+    except InvalidOperation:
+        return f"{value.value} on a scale of {worst.value} to {best.value}"
 
 
 def _types(terms: list[Term], default: str) -> str | list[str]:
     names = [term.value.removeprefix(SCHEMA) for term in terms] or [default]
-    return claims._single(names)
+    return claims.single(names)
 
 
 def claim_review(review: Facts, item: Mapping[str, object] | None) -> dict[str, object]:
@@ -169,6 +173,9 @@ def claim_review(review: Facts, item: Mapping[str, object] | None) -> dict[str, 
         for name, variable in (("name", "authorName"), ("url", "authorUrl")):
             if review.text(variable) is not None:
                 reviewer[name] = review.text(variable)
+        same_as = sorted(term.value for term in review.all("authorSameAs"))
+        if same_as:
+            reviewer["sameAs"] = claims.single(same_as)
         element["author"] = reviewer
     for name, variable in (("datePublished", "date"), ("headline", "headline"), ("reviewBody", "body"), ("inLanguage", "language")):
         if review.text(variable) is not None:
@@ -194,7 +201,7 @@ def claim_item(claim: claims.Claim, sources: Mapping[str, str]) -> dict[str, obj
         work = works.setdefault(source, {"@id": source})
         work.setdefault("hasPart", []).append({"@type": "Quotation", "text": words})
     if works:
-        item["appearance"] = claims._single(list(works.values()))
+        item["appearance"] = claims.single(list(works.values()))
         first = item.get("firstAppearance")
         if isinstance(first, dict) and first["@id"] in works:
             item["firstAppearance"] = works[first["@id"]]
@@ -222,7 +229,7 @@ def review_claim_item(claim: Facts) -> dict[str, object]:
         item["author"] = person
     works = [{"@type": "CreativeWork", "url": page.value} for page in claim.all("appearance")]
     if works:
-        item["appearance"] = claims._single(works)
+        item["appearance"] = claims.single(works)
         if len(works) == 1:
             item["firstAppearance"] = works[0]
     if claim.text("date") is not None:

@@ -187,17 +187,27 @@ def _language(value: object, prop: str, problems: _Problems) -> str | None:
     return None
 
 
+def numeric_label(value: Decimal, best: Decimal, worst: Decimal) -> str:
+    """What a number on its scale says and no more, as the label of a rating the reviewer gave no words for:
+    "4 on a scale of 1 to 5". The ClaimReview export writes it (Google requires a label); reading it back on a
+    rating with those very numbers gives no label, so that an exported review imports as it was."""
+    def plain(number: Decimal) -> str:
+        return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+
+    return f"{plain(value)} on a scale of {plain(worst)} to {plain(best)}"
+
+
 def _decided(rating: Rating, problems: _Problems, prefix: str) -> Rating:
-    """``rating`` with schema.org's default scale for a number without one; a problem if it has neither label nor number."""
+    """``rating`` with schema.org's default scale for a number without one, and without a label that only
+    restates its numbers (:func:`numeric_label`); a problem if it has neither label nor number."""
     if rating.label is None and rating.value is None:
         problems.add(prefix, "needs the reviewer's label (alternateName) or a number on the reviewer's scale (ratingValue)")
     if rating.value is None:
         return rating
-    return dataclasses.replace(
-        rating,
-        best=DEFAULT_BEST if rating.best is None else rating.best,
-        worst=DEFAULT_WORST if rating.worst is None else rating.worst,
-    )
+    best = DEFAULT_BEST if rating.best is None else rating.best
+    worst = DEFAULT_WORST if rating.worst is None else rating.worst
+    label = None if rating.label == numeric_label(rating.value, best, worst) else rating.label
+    return dataclasses.replace(rating, label=label, best=best, worst=worst)
 
 
 # ---------------------------------------------------------------- the YAML form

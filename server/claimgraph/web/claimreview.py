@@ -119,14 +119,14 @@ def _reviewed(store: Store, wanted: set[str]) -> tuple[dict[str, dict[str, objec
 
 
 def _feed(filename: str, graph: ox.NamedNode | None) -> Response:
-    tag = export._etag()
+    tag = export.current_etag()
 
     def body() -> Answer:
         feed = publish.data_feed(elements(answers.store(), graph=graph)[0])
         data = json.dumps(feed, ensure_ascii=False, indent=2).encode("utf-8")
         return Answer("SELECT", MEDIA_TYPE, False, None, iter((data,)), len(data))
 
-    return export._download(filename, MEDIA_TYPE, tag, body)
+    return export.download(filename, MEDIA_TYPE, tag, body)
 
 
 @blueprint.route("/export/claimreview.jsonld")

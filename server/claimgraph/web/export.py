@@ -98,11 +98,11 @@ def _by_extension(extension: str, what: str) -> formats.Format:
     return found
 
 
-def _etag() -> str:
+def current_etag() -> str:
     return f"{current_app.extensions[_NONCE]}.{answers.store().generation}"
 
 
-def _download(filename: str, media_type: str, etag: str, body: Callable[[], Answer]) -> Response:
+def download(filename: str, media_type: str, etag: str, body: Callable[[], Answer]) -> Response:
     """The download ``filename``: 304 when the client holds ``etag`` already, headers alone for HEAD, else the
     answer that ``body`` makes, sent as an attachment."""
     if request.if_none_match.contains_weak(etag):
@@ -148,8 +148,8 @@ def dataset(extension: str) -> Response:
     :raises QueryTimeout, Busy, StoreError: (503) if the store cannot be dumped within the time limit.
     """
     row = _by_extension(extension, "dump of the dataset")
-    etag = _etag()
-    return _download(f"claimgraph-dataset.{extension}", row.media_type, etag, lambda: _dataset(row))
+    etag = current_etag()
+    return download(f"claimgraph-dataset.{extension}", row.media_type, etag, lambda: _dataset(row))
 
 
 def source_graphs(store: Store) -> dict[str, ox.NamedNode]:
@@ -194,12 +194,12 @@ def source(filename: str) -> Response:
     :raises NotFound: (404) if there is no such source (listing the sources) or no such format (listing the formats).
     """
     name, _, extension = filename.rpartition(".")
-    etag = _etag()
+    etag = current_etag()
     graphs = source_graphs(answers.store())
     if name not in graphs:
         raise NotFound(f"there is no source {name or filename!r}; there are: {', '.join(graphs) or 'none'}")
     row = _by_extension(extension, f"dump of the source {name!r}")
-    return _download(f"claimgraph-{name}.{extension}", row.media_type, etag, lambda: _source(graphs[name], row))
+    return download(f"claimgraph-{name}.{extension}", row.media_type, etag, lambda: _source(graphs[name], row))
 
 
 #: What a spreadsheet reads as the start of a formula in a cell: such a cell is given with a ``'`` before it.
@@ -228,13 +228,13 @@ def claim_export(extension: str) -> Response:
         raise NotFound(f"there is no claims export in the format {extension!r}; there are: "
                        + ", ".join(f".{name}" for name in _CLAIM_EXPORTS))
     export = _CLAIM_EXPORTS[extension]
-    etag = _etag()
+    etag = current_etag()
 
     def body() -> Answer:
         data = export.write(claims.gather(answers.store().select(claims.FACTS)))
         return Answer("SELECT", export.media_type, False, None, iter((data,)), len(data))
 
-    return _download(f"claimgraph-claims.{extension}", export.media_type, etag, body)
+    return download(f"claimgraph-claims.{extension}", export.media_type, etag, body)
 
 
 @functools.lru_cache(maxsize=4)
