@@ -13,7 +13,8 @@ import pytest
 import rdflib
 import rdflib.compare
 from claimgraph.errors import ReviewError
-from claimgraph.model import entities, reviews
+from claimgraph.model import entities, reviewgraph, reviews
+from claimgraph.rdf import vocabulary
 from conftest import ONTOLOGY, as_dataset, count, dump, isomorphic_datasets, select
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,8 +43,8 @@ def read(path: Path) -> list[reviews.Review]:
 
 
 @pytest.fixture(scope="module")
-def known(curated) -> reviews.KnownClaims:
-    return reviews.KnownClaims.of_quads(curated.quads)
+def known(curated) -> reviewgraph.KnownClaims:
+    return reviewgraph.KnownClaims.of_quads(curated.quads)
 
 
 @pytest.fixture
@@ -51,8 +52,8 @@ def index(curated) -> entities.Entities:
     return entities.Entities.of_quads(curated.quads)
 
 
-def built(batch, known, index) -> reviews.Built:
-    return reviews.build(batch, known, index, BASE)
+def built(batch, known, index) -> reviewgraph.Built:
+    return reviewgraph.build(batch, known, index, BASE)
 
 
 # ---------------------------------------------------------------- the shapes of ClaimReview JSON-LD
@@ -207,7 +208,7 @@ def test_a_reviewer_the_data_names_is_linked_not_created_again(known, index, dat
     slug = org.rpartition("/")[2]
     assert result.graphs == [BASE + "graph/reviews/" + slug]
     assert result.reviews[0].startswith(BASE + "id/review/" + slug + "/")
-    assert [q.object.value for q in result.quads if q.predicate.value == reviews.SCHEMA + "author"
+    assert [q.object.value for q in result.quads if q.predicate.value == vocabulary.SCHEMA + "author"
             and q.subject.value == result.reviews[0]] == [org]
     assert not [q for q in result.quads if q.subject.value == org]
 
@@ -282,7 +283,7 @@ def test_the_yaml_form_of_the_fixtures_reviews_builds_exactly_the_fixture(curate
 def test_numbers_keep_the_form_they_are_given_in(known, index, number, literal):
     [review] = read(GOOD / "single.json")
     scaled = dataclasses.replace(review, rating=reviews.Rating(value=number, best=Decimal(10), worst=Decimal(0)))
-    [value] = [q.object for q in built([scaled], known, index).quads if q.predicate.value == reviews.SCHEMA + "ratingValue"]
+    [value] = [q.object for q in built([scaled], known, index).quads if q.predicate.value == vocabulary.SCHEMA + "ratingValue"]
     assert value == literal
 
 
@@ -333,8 +334,8 @@ def test_a_rating_past_its_scale_is_refused_by_the_shapes(curated, known):
     past = dataclasses.replace(review, rating=reviews.Rating(value=Decimal(7), best=Decimal(5), worst=Decimal(1)))
     store = curated.store()
     with pytest.raises(ReviewError) as raised:
-        reviews.prepare([past], store.query(reviews.QUERY, use_default_graph_as_union=True),
-                        store.query(entities.QUERY, use_default_graph_as_union=True), reviews.shapes(ONTOLOGY), BASE)
+        reviewgraph.prepare([past], store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                        store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
     [rating] = [iri + "-rating" for iri in built([past], known, entities.Entities.of_quads(curated.quads)).reviews]
     assert raised.value.problems == [
         f"{review.where}: <{rating}>: ratingValue: a rating's schema:ratingValue is at most its schema:bestRating"
@@ -344,8 +345,8 @@ def test_a_rating_past_its_scale_is_refused_by_the_shapes(curated, known):
 def test_the_fixtures_reviews_pass_the_shapes(curated):
     batch = [review for path in sorted(GOOD.iterdir()) for review in read(path)]
     store = curated.store()
-    result = reviews.prepare(batch, store.query(reviews.QUERY, use_default_graph_as_union=True),
-                             store.query(entities.QUERY, use_default_graph_as_union=True), reviews.shapes(ONTOLOGY), BASE)
+    result = reviewgraph.prepare(batch, store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                             store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
     assert len(result.reviews) == len(batch)
 
 

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from claimgraph.cli import PathOption, main, store_of
 from claimgraph.config import Config
 from claimgraph.errors import DataError, ReviewError
-from claimgraph.model import dataset, entities, reviews
+from claimgraph.model import dataset, entities, reviewgraph, reviews
 from claimgraph.rdf.vocabulary import CG, SCHEMA
 from claimgraph.store.base import insert_data
 
@@ -67,19 +67,19 @@ def import_claimreview(config: Config, paths: tuple[Path, ...], output: Path | N
         raise click.UsageError(f"no *.json or *.jsonld file in {', '.join(map(str, paths))}")
     try:
         batch, problems = _read(files)
-        shapes = reviews.shapes(config.ontology_dir)
+        shapes = reviewgraph.shapes(config.ontology_dir)
         if output is not None:
             curated = dataset.read(config.ontology_dir, config.data_dir)
             store = curated.store()
-            built = reviews.prepare(
-                batch, store.query(reviews.QUERY, use_default_graph_as_union=True),
+            built = reviewgraph.prepare(
+                batch, store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
                 store.query(entities.QUERY, use_default_graph_as_union=True), shapes, config.iri_base, problems,
             )
             ox.serialize(built.quads, str(output), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         else:
             with store_of(config, writable=True) as store:
-                built = reviews.prepare(
-                    batch, store.construct(reviews.QUERY), store.construct(entities.QUERY), shapes, config.iri_base, problems
+                built = reviewgraph.prepare(
+                    batch, store.construct(reviewgraph.QUERY), store.construct(entities.QUERY), shapes, config.iri_base, problems
                 )
                 store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
     except ReviewError as error:

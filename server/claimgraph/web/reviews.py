@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from claimgraph.model import entities, reviews
+from claimgraph.model import entities, reviewgraph, reviews
 from claimgraph.rdf import formats
 from claimgraph.store.base import insert_data
 from claimgraph.web import answers, iris, protocol
@@ -46,8 +46,8 @@ def post() -> Response:
     found, problems = reviews.read_claimreview(reviews.read_json(data, BODY), BODY)
     config = services().config
     store = answers.store()
-    built = reviews.prepare(
-        found, store.construct(reviews.QUERY), store.construct(entities.QUERY), reviews.shapes(config.ontology_dir),
+    built = reviewgraph.prepare(
+        found, store.construct(reviewgraph.QUERY), store.construct(entities.QUERY), reviewgraph.shapes(config.ontology_dir),
         config.iri_base, problems,
     )
     store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))

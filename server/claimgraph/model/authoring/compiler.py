@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from claimgraph.errors import AuthoringError, DataError
-from claimgraph.model import dataset, entities, reviews
+from claimgraph.model import dataset, entities, reviewgraph, reviews
 from claimgraph.model.authoring import yamlfile
 from claimgraph.model.authoring.builder import PROV, Builder, Context
 from claimgraph.model.authoring.references import RDF_TYPE, References
@@ -261,10 +261,10 @@ def _reviews(
         found.append(review)
     if problems or not found:
         return [], problems
-    known = reviews.KnownClaims.of_quads([*curated.quads, *builder.quads])
+    known = reviewgraph.KnownClaims.of_quads([*curated.quads, *builder.quads])
     index = entities.Entities.of_quads([*curated.quads, *context.references.quads])
     try:
-        built = reviews.build(found, known, index, context.iri_base)
+        built = reviewgraph.build(found, known, index, context.iri_base)
     except DataError as error:
         return [], _located(error, f"{name}: reviews")
     places |= {iri: f"{where[len(name) + 1 :]}: review" for iri, where in built.where.items() if where.startswith(f"{name}:")}
