@@ -143,6 +143,7 @@ def replaced(options: tuple[str, ...], name: str, value: str | None) -> tuple[st
         ("ftp://news.example.org/a", None, None, "URL 'ftp://news.example.org/a' is not an absolute http:// or https:// URL"),
         ("news.example.org/a", None, None, "URL 'news.example.org/a' is not an absolute http:// or https:// URL"),
         ("https://news.example.org/a b", None, None, "URL 'https://news.example.org/a b' is not a valid IRI"),
+        ("http://[::1/a", None, None, "URL 'http://[::1/a' is not an absolute http:// or https:// URL"),
         (URL, "--date", "2024-02-30", "date '2024-02-30' is not a calendar date YYYY-MM-DD"),
         (URL, "--date", "2 May 2024", "date '2 May 2024' is not a calendar date YYYY-MM-DD: not of the form YYYY-MM-DD"),
         (URL, "--date", None, "a date of publication is required (--date YYYY-MM-DD)"),

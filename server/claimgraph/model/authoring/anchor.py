@@ -10,14 +10,10 @@ import difflib
 import re
 import unicodedata
 
+from claimgraph.model import text as text_rules
+
 #: code points before and after a quote kept in its selector (oa:prefix, oa:suffix), as in the curated data.
 CONTEXT = 32
-
-_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4"), "'") | dict.fromkeys(
-    map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"), '"'
-)
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-
 
 @dataclasses.dataclass(frozen=True)
 class Span:
@@ -90,8 +86,10 @@ def _listed(text: str, words: str, starts: list[int]) -> str:
 
 
 def _normalised(text: str, fold_case: bool) -> tuple[str, list[int]]:
-    """``text`` with quotation marks, dashes and runs of white space made plain (and case folded if asked), and for
-    each code point of the result the offset in ``text`` it came from."""
+    """``text`` with quotation marks and dashes folded (:func:`claimgraph.model.text.fold`) and runs of white space
+    as one space (and case folded if asked), and for each code point of the result the offset in ``text`` it came
+    from: the reading of :func:`claimgraph.model.text.normal_text`, one code point at a time so that each keeps
+    its offset."""
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -100,7 +98,7 @@ def _normalised(text: str, fold_case: bool) -> tuple[str, list[int]]:
                 continue
             char = " "
         else:
-            char = unicodedata.normalize("NFC", char).translate(_QUOTES).translate(_DASHES)
+            char = text_rules.fold(unicodedata.normalize("NFC", char))
             if fold_case:
                 char = char.casefold()
         out.append(char)
@@ -115,7 +113,7 @@ def _differences(words: str, passage: str) -> str:
 
     kinds = [
         name
-        for name, table, plain in (("curly vs straight quotation marks", _QUOTES, "'\""), ("dashes vs hyphens", _DASHES, "-"))
+        for name, table, plain in (("curly vs straight quotation marks", text_rules.QUOTES, "'\""), ("dashes vs hyphens", text_rules.DASHES, "-"))
         if marks(words, table, plain) != marks(passage, table, plain)
     ]
     if re.findall(r"\s+", words.strip()) != re.findall(r"\s+", passage):

@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import shutil
-import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import DataError
 from claimgraph.model import entities as entities_
+from claimgraph.model import text as text_rules
 from claimgraph.model.dataset import Curated, prefixes
 from claimgraph.rdf.vocabulary import CG, SCHEMA
 
@@ -79,7 +79,8 @@ def add_source(
         several entities.
     """
     problems = []
-    problems += _url_problems(url)
+    if (problem := text_rules.http_url(url)) is not None:
+        problems.append(f"URL {url!r} {problem}")
     if not (headline or "").strip():
         problems.append("a headline is required (--headline)")
     if not [author for author in authors if author.strip()]:
@@ -87,10 +88,8 @@ def add_source(
     if not (publisher or "").strip():
         problems.append("a publisher is required (--publisher)")
     published = _date(date, problems)
-    try:
-        ox.Literal("", language=language)
-    except ValueError as error:
-        problems.append(f"language {language!r} is not a BCP 47 language tag: {error}")
+    if (problem := text_rules.language_tag(language)) is not None:
+        problems.append(f"language {language!r} {problem}")
     content = _text(text_file, problems)
     if slug is None and headline and publisher and published:
         slug = default_slug(publisher, published.year, headline)
@@ -123,17 +122,6 @@ def default_slug(publisher: str, year: int, headline: str) -> str:
     """``<publisher>-<year>-<first words of the headline>``, e.g. ``example-news-2024-new-bridge-opens``."""
     words = entities_.slug(headline).split("-")[:HEADLINE_WORDS]
     return f"{entities_.slug(publisher)}-{year}-{'-'.join(words)}"[:SLUG_LENGTH].strip("-")
-
-
-def _url_problems(url: str) -> list[str]:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return [f"URL {url!r} is not an absolute http:// or https:// URL"]
-    try:
-        ox.NamedNode(url)
-    except ValueError as error:
-        return [f"URL {url!r} is not a valid IRI: {error}"]
-    return []
 
 
 def _date(text: str | None, problems: list[str]) -> datetime.date | None:
