@@ -262,7 +262,7 @@ def test_the_claim_page_lists_every_review_of_the_claim_by_date(site, graph):
         shown = reviews_shown(answered(site.get(path(claim), headers={"Accept": "text/html"})))
         assert [review["verdict"] for review in shown.reviews] == [vocabulary.VERDICT_WORDS[review["verdict"]] for review in ours]
         for review, listed in zip(ours, shown.reviews):
-            rating = f"“{review['label']}”" if "label" in review else f"{review['value']} of {review['worst']}–{review['best']}"
+            rating = f"“{review['label']}”" if "label" in review else feed_ratings(site)[review["review"]]
             assert listed["text"].startswith(f"{review['verdictLabel']} {rating}"), listed["text"]
             assert f" by {review['name']}, {review['date'][:10]}" in listed["text"]
             assert all(review[part] in listed["text"] for part in ("title", "body") if part in review)
@@ -271,11 +271,19 @@ def test_the_claim_page_lists_every_review_of_the_claim_by_date(site, graph):
             assert (path(review["reviewer"]), None, None) in listed["links"]
 
 
-def test_a_numeric_rating_is_shown_on_its_own_scale(site, graph):
+def feed_ratings(site) -> dict[str, str]:
+    """Each review's rating as the ClaimReview feed words it (``reviewRating.alternateName``), by review IRI."""
+    feed = json.loads(body(answered(site.get("/export/claimreview.jsonld"))))
+    return {element["@id"]: element["reviewRating"]["alternateName"] for element in feed["dataFeedElement"]}
+
+
+def test_a_numeric_rating_is_shown_on_its_own_scale_in_the_feeds_words(site, graph):
     [numeric] = [review for review in expected_reviews(graph).values() if "label" not in review]
     shown = reviews_shown(answered(site.get(path(numeric["claim"]), headers={"Accept": "text/html"})))
     [listed] = [review for review in shown.reviews if (path(numeric["review"]), None, "review-page") in review["links"]]
-    assert listed["text"].startswith(f"{numeric['verdictLabel']} {numeric['value']} of {numeric['worst']}–{numeric['best']} by ")
+    words = f"{numeric['value']} on a scale of {numeric['worst']} to {numeric['best']}"
+    assert feed_ratings(site)[numeric["review"]] == words
+    assert listed["text"].startswith(f"{numeric['verdictLabel']} {words} by ")
 
 
 def test_disagreeing_reviews_are_flagged_and_agreeing_ones_are_not(site, graph):

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from decimal import Decimal
 
 import pyoxigraph as ox
 from flask import render_template, url_for
 
-from claimgraph.model import sources
+from claimgraph.model import reviews, sources
 from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Store
 from claimgraph.web import answers, claimreview, iris
@@ -112,7 +113,8 @@ class Review:
     #: the page of the review on this server.
     url: str
     label: str | None
-    #: the number on the reviewer's own scale, "1 of 1–5", when the rating has one.
+    #: the number on the reviewer's own scale in the ClaimReview feed's words, "4 on a scale of 1 to 5"
+    #: (:func:`claimgraph.model.reviews.numeric_label`), when the rating has one.
     scale: str | None
     verdict: Ref
     #: the verdict's word (``true``, ``mixed``, ``false``, ``other``: :data:`vocabulary.VERDICT_WORDS`).
@@ -169,7 +171,7 @@ def reviews_of(store: Store, claim: ox.NamedNode) -> Reviews:
             iri=row["review"].value,
             url=iris.page_url(row["review"].value),
             label=rating.text(SCHEMA + "alternateName"),
-            scale=f"{value} of {worst}–{best}" if None not in (value, worst, best) else value,
+            scale=reviews.numeric_label(Decimal(value), Decimal(best), Decimal(worst)) if None not in (value, worst, best) else value,
             verdict=Ref(verdict, row["verdictLabel"].value if "verdictLabel" in row else local_name(verdict), iris.page_url(verdict)),
             word=vocabulary.VERDICT_WORDS.get(verdict, "other"),
             reviewers=review.refs(SCHEMA + "author"),
