@@ -21,6 +21,7 @@ import pytest
 import rdflib
 from claimgraph.model import catalog
 from claimgraph.rdf import vocabulary
+from flask import render_template
 from conftest import DATA, ONTOLOGY, QUERIES, answered, body, copy_of, in_process, page, problem, running_server
 
 REVIEWS_TRIG = "reviews/fixture.trig"
@@ -284,6 +285,18 @@ def test_a_numeric_rating_is_shown_on_its_own_scale_in_the_feeds_words(site, gra
     words = f"{numeric['value']} on a scale of {numeric['worst']} to {numeric['best']}"
     assert feed_ratings(site)[numeric["review"]] == words
     assert listed["text"].startswith(f"{numeric['verdictLabel']} {words} by ")
+
+
+@pytest.mark.parametrize(("word", "label"), [("true", "vrai"), ("false", "false"), ("other", "other")])
+def test_the_review_page_names_its_verdict_badge_by_the_verdicts_word(app, word, label):
+    """The badge's class is the verdict's word (vocabulary.VERDICT_WORDS), whatever language its label is in."""
+    with app.app.test_request_context("/"):
+        html = render_template(
+            "review.html", review={"@id": "https://example.org/review/1", "claimReviewed": "An example claim"}, jsonld={},
+            verdict=label, verdict_word=word, verdict_url="/example-verdict",
+        )
+    assert re.findall(r'<dd class="review-verdict"><a href="/example-verdict"><span class="verdict verdict-(\w+)">([^<]*)</span></a>',
+                      html) == [(word, label)]
 
 
 def test_disagreeing_reviews_are_flagged_and_agreeing_ones_are_not(site, graph):
