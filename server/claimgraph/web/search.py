@@ -40,6 +40,8 @@ blueprint = Blueprint("search", __name__)
 
 LIMIT = 20
 MAX_LIMIT = 100
+#: the furthest a client may page into a list of claims: ``offset`` here, and ``offset``/``pageToken`` of the Fact
+#: Check Tools API's ``claims:search`` (:mod:`claimgraph.web.claimreview`).
 MAX_OFFSET = 100_000
 #: entities shown beside the claims found.
 ENTITIES = 8
