@@ -71,8 +71,9 @@ WHERE {{
 #: The source each evidence span of a claim quotes; ``?claim`` may be bound.
 EVIDENCE = _PREFIXES + "SELECT DISTINCT ?claim ?evidence ?source WHERE { ?claim a cg:Claim ; cg:evidence ?evidence . ?evidence oa:hasSource ?source }"
 
-#: How many reviews each reviewer's graph holds (``?graph``, ``?n``).
-REVIEWERS = _PREFIXES + "SELECT ?graph (COUNT(DISTINCT ?review) AS ?n) WHERE { GRAPH ?graph { ?review a schema:ClaimReview } } GROUP BY ?graph ORDER BY ?graph"
+#: Each review and each named graph holding its ``a schema:ClaimReview`` (``?graph``, ``?review``): a reviewer's
+#: reviews are those of all its graphs (:func:`claimgraph.model.reviewgraph.reviewer_of`).
+REVIEWERS = _PREFIXES + "SELECT DISTINCT ?graph ?review WHERE { GRAPH ?graph { ?review a schema:ClaimReview } } ORDER BY ?graph"
 
 #: What joins the words of a claim's evidence spans in the API's ``quote``, in the order of the source.
 QUOTE_SEPARATOR = " … "

@@ -208,9 +208,28 @@ class _Batch:
         return self.entities.mint(kinds[0], name, self.iri_base, same_as), True
 
 
-def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri_base: str) -> Built:
+def reviewer_graph(iri_base: str, reviewer_slug: str, source: str | None = None) -> str:
+    """The graph a reviewer's reviews are written in: ``<iri_base>graph/reviews/<reviewer slug>`` for those imported
+    (``import-claimreview``, ``POST /reviews``), ``…/<reviewer slug>/<source slug>`` for those compiled from a
+    source's claims file, so that loading the compiled files again (which replaces every graph they define) leaves
+    the imported reviews be. Whatever reads a reviewer's reviews takes both (:func:`reviewer_of`)."""
+    return f"{iri_base}{REVIEWS_GRAPH}{reviewer_slug}" + (f"/{source}" if source else "")
+
+
+def reviewer_of(graph: str, iri_base: str) -> str | None:
+    """The reviewer slug of a graph :func:`reviewer_graph` names (the first segment after ``graph/reviews/``);
+    ``None`` for any other graph."""
+    rest = graph.removeprefix(iri_base + REVIEWS_GRAPH)
+    if rest == graph or not rest:
+        return None
+    return rest.partition("/")[0] or None
+
+
+def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri_base: str,
+          source: str | None = None) -> Built:
     """The quads of ``reviews`` (see common10.md, "The data model", and tests/fixtures/reviews.trig): each a
-    schema:ClaimReview with its schema:Rating, in the graph ``<iri_base>graph/reviews/<reviewer slug>``; its
+    schema:ClaimReview with its schema:Rating, in its reviewer's graph (:func:`reviewer_graph`, ``source`` the slug
+    of the source whose claims file they are compiled from, ``None`` for an import); its
     reviewer the organisation of that name or sameAs in ``entities``, else a new one (its quads in the same graph);
     its claim the one its ``claim`` names, else the cg:Claim its text and appearance match, else a new
     cg:ClaimFromReview ``<review IRI>-claim`` (with a claimant found or created as the reviewer is).
@@ -232,7 +251,7 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
         reviewer, new_reviewer = batch.entity(("org",), review.reviewer.name, review.reviewer.same_as, "author", problems)
         text = review.claim_text or known.texts.get(review.claim or "", "")
         slug = reviewer.rpartition("/")[2] if reviewer else ""
-        graph = f"{iri_base}{REVIEWS_GRAPH}{slug}"
+        graph = reviewer_graph(iri_base, slug, source)
         iri = f"{iri_base}{REVIEW_FOLDER}{slug}/{review_key(review.url, text)}"
         # A review's own claim named again (an export of the review, imported anew) is made again, as the first time.
         claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems)
