@@ -427,3 +427,19 @@ def test_a_directory_without_claimreview_files_is_a_usage_error(cli, tmp_path):
     result = cli("import-claimreview", str(tmp_path / "empty"))
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"Error: no *.json or *.jsonld file in {tmp_path / 'empty'}"
+
+
+def test_a_review_whose_claim_changed_replaces_its_claim_from_the_review_too(cli, tmp_path):
+    """Reviewed first as a claim of its own, then as a curated claim: the claim made from the first import goes."""
+    unknown = {**MINIMAL, "@context": "https://schema.org"}
+    curated = {**unknown, "itemReviewed": {"@type": "Claim", "@id": CLAIM + "most-cctv"}}
+    for name, document in (("unknown.json", unknown), ("curated.json", curated)):
+        (tmp_path / name).write_text(json.dumps(document), encoding="utf-8")
+    assert cli("load").returncode == 0
+    assert cli("import-claimreview", str(tmp_path / "unknown.json")).returncode == 0
+    again = cli("import-claimreview", str(tmp_path / "curated.json"))
+    assert again.stderr == f"imported 1 review(s) (0 new, 1 replaced) in 1 reviewer graph(s) into {tmp_path / 'store'}\n"
+    alone = tmp_path / "alone"
+    assert cli("load", store=alone).returncode == 0
+    assert cli("import-claimreview", str(tmp_path / "curated.json"), store=alone).returncode == 0
+    assert isomorphic_datasets(dump(tmp_path / "store"), dump(alone))

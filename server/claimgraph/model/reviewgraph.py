@@ -144,7 +144,8 @@ class Built:
 
     ``reviews`` are the review IRIs and ``claims`` the IRIs of the claims they review, in the order of the reviews
     given; ``graphs`` the reviewer graphs written; ``existing`` the reviews the data held already (to be replaced);
-    ``owned`` each subject whose quads an import replaces (review, rating, claim known from the review) → its graph;
+    ``owned`` each subject whose quads an import replaces (review, rating, and its claim known from the review
+    ``<review IRI>-claim``, whether this batch makes one or not) → its graph;
     ``where`` each subject built → the record it came from, for messages.
     """
 
@@ -369,6 +370,8 @@ def _write_review(batch: _Batch, review: Review, iri: str, graph: str, claim: st
     for subject in (iri, rating):
         batch.owned[subject] = graph
         batch.where[subject] = review.where
+    # An earlier import of this review may have made it a claim of its own, which this one no longer reviews.
+    batch.owned.setdefault(iri + "-claim", graph)
 
 
 # ---------------------------------------------------------------- validation
