@@ -98,3 +98,20 @@ def test_reviews_are_created_then_updated_and_their_pages_served(served, name, m
     assert (again.json()["created"], again.json()["updated"]) == (0, records)
     assert again.json()["reviews"] == answer["reviews"]
     assert everything(served) == before
+
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("body, problems", [
+    (NESTED, ["request body: not read: its arrays and objects are nested too deeply"]),
+    (b"[" * (reviews.MAX_DEPTH + 1) + b"{}" + b"]" * (reviews.MAX_DEPTH + 1),
+     ["request body: item 1" + "[1]" * reviews.MAX_DEPTH + f": nested more than {reviews.MAX_DEPTH} levels deep "
+      "(lists, @graph, dataFeedElement); not read"]),
+], ids=["past-the-parser", "past-the-walk"])
+def test_a_body_nested_too_deeply_is_400_naming_it_and_the_store_is_unchanged(served, body, problems):
+    before = everything(served)
+    response = post(served, body)
+    assert response.status_code == 400
+    assert problem(response)["problems"] == problems
+    assert everything(served) == before

@@ -443,3 +443,15 @@ def test_a_review_whose_claim_changed_replaces_its_claim_from_the_review_too(cli
     assert cli("load", store=alone).returncode == 0
     assert cli("import-claimreview", str(tmp_path / "curated.json"), store=alone).returncode == 0
     assert isomorphic_datasets(dump(tmp_path / "store"), dump(alone))
+
+
+def test_a_file_nested_too_deeply_is_one_error_and_the_store_is_unchanged(cli, tmp_path):
+    assert cli("load").returncode == 0
+    before = dump(tmp_path / "store")
+    nested = tmp_path / "nested.json"
+    nested.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    result = cli("import-claimreview", str(nested))
+    assert (result.returncode, result.stderr) == (1, "Error: 1 problem in the reviews; nothing was imported:\n"
+                                                     f"{nested}: not read: its arrays and objects are nested too deeply\n"
+                                                     "the store was not changed\n")
+    assert dump(tmp_path / "store") == before

@@ -94,7 +94,11 @@ def _shown(value: object) -> str:
         return str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    return json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except RecursionError:
+        # A value nested nearly as deep as the parser allows may be past the limit once a few calls deeper.
+        return "a value nested too deeply to show"
 
 
 def _number(value: object, prop: str, problems: Problems) -> Decimal | None:
@@ -290,10 +294,16 @@ SCHEMA_NAMESPACES = ("http://schema.org/", "https://schema.org/")
 _PREFIXES = ("schema:", *SCHEMA_NAMESPACES)
 
 
+#: How deep a document's lists, ``@graph``s and feeds may nest ClaimReviews: fact-checkers' feeds nest three or four
+#: levels; a deeper document is refused, naming where, rather than walked.
+MAX_DEPTH = 32
+
+
 def read_json(text: str | bytes, where: str) -> object:
     """A JSON document, its numbers read as :class:`~decimal.Decimal` so that ``4.0`` stays ``4.0``.
 
-    :raises ReviewError: naming ``where``, the line and the column, if it is not JSON.
+    :raises ReviewError: naming ``where``, the line and the column, if it is not JSON; naming ``where`` if it is
+        not UTF-8, or nested too deeply for the parser (its arrays and objects past Python's recursion limit).
     """
     try:
         return json.loads(text, parse_float=Decimal)
@@ -301,6 +311,8 @@ def read_json(text: str | bytes, where: str) -> object:
         raise ReviewError([f"{where}:{error.lineno}:{error.colno}: not JSON: {error.msg}"]) from error
     except UnicodeDecodeError as error:
         raise ReviewError([f"{where}: not UTF-8 (byte {error.start})"]) from error
+    except RecursionError as error:
+        raise ReviewError([f"{where}: not read: its arrays and objects are nested too deeply"]) from error
 
 
 def _local(name: str) -> str:
@@ -335,12 +347,17 @@ def _schema_context(context: object) -> bool:
     return False
 
 
-def _claimreviews(node: object, problems: Problems, path: str, context: bool) -> Iterator[Mapping]:
+def _claimreviews(node: object, problems: Problems, path: str, context: bool, depth: int = 0) -> Iterator[Mapping]:
     """The ClaimReview objects of a document: the node itself, the items of a list or ``@graph``, the elements of a
-    ``DataFeed`` (ClaimReviews, or items wrapping them); a problem for anything else."""
+    ``DataFeed`` (ClaimReviews, or items wrapping them); a problem for anything else, and for a node nested more
+    than :data:`MAX_DEPTH` lists, graphs and feeds deep (named by its path, and not walked further)."""
+    if depth > MAX_DEPTH:
+        problems.add(path or None, f"nested more than {MAX_DEPTH} levels deep (lists, @graph, dataFeedElement); not read")
+        return
+    deeper = depth + 1
     if isinstance(node, list):
         for number, item in enumerate(node, 1):
-            yield from _claimreviews(item, problems, f"{path}[{number}]" if path else f"item {number}", context)
+            yield from _claimreviews(item, problems, f"{path}[{number}]" if path else f"item {number}", context, deeper)
         return
     if not isinstance(node, Mapping):
         problems.add(path or None, f"{_shown(node)} is not a ClaimReview object")
@@ -358,14 +375,14 @@ def _claimreviews(node: object, problems: Problems, path: str, context: bool) ->
     if "ClaimReview" in types:
         yield node
     elif "@graph" in node:
-        yield from _claimreviews(node["@graph"], problems, f"{path}.@graph" if path else "@graph", context)
+        yield from _claimreviews(node["@graph"], problems, f"{path}.@graph" if path else "@graph", context, deeper)
     elif "DataFeed" in types:
         for number, element in enumerate(_listed(_get(node, "dataFeedElement") or []), 1):
             where = f"{path + '.' if path else ''}dataFeedElement[{number}]"
             if isinstance(element, Mapping) and "ClaimReview" not in _types(element) and _get(element, "item") is not None:
-                yield from _claimreviews(_get(element, "item"), problems, f"{where}.item", context)
+                yield from _claimreviews(_get(element, "item"), problems, f"{where}.item", context, deeper)
             else:
-                yield from _claimreviews(element, problems, where, context)
+                yield from _claimreviews(element, problems, where, context, deeper)
     else:
         problems.add(path or None, f"@type {_shown(node.get('@type'))}: not a ClaimReview, a DataFeed of them or an @graph")
 
