@@ -115,3 +115,25 @@ def test_a_body_nested_too_deeply_is_400_naming_it_and_the_store_is_unchanged(se
     assert response.status_code == 400
     assert problem(response)["problems"] == problems
     assert everything(served) == before
+
+
+def test_googles_example_is_imported_and_published_without_a_date(served):
+    """Google's own ClaimReview example has no datePublished: it is imported, and its page, the feed and
+    claims:search leave the date out."""
+    google = Path(__file__).parent / "fixtures" / "claimreview" / "google" / "flat-earth.json"
+    document = json.loads(google.read_text(encoding="utf-8"))
+    created = post(served, google.read_bytes())
+    assert created.status_code == 201, created.text
+    [review] = created.json()["reviews"]
+    assert served.get(review["url"], headers={"Accept": "text/html"}).status_code == 200
+    claim_page = served.get("/" + review["claim"].removeprefix(served.config.iri_base), headers={"Accept": "text/html"})
+    assert claim_page.status_code == 200
+    feed = served.get("/export/claimreview.jsonld")
+    assert feed.status_code == 200
+    [element] = [element for element in feed.json()["dataFeedElement"] if element["@id"] == review["iri"]]
+    assert "datePublished" not in element
+    assert element["itemReviewed"]["author"]["sameAs"] == document["itemReviewed"]["author"]["sameAs"]
+    found = served.get("/api/claims:search", params={"query": document["claimReviewed"]})
+    assert found.status_code == 200
+    [claim] = [claim for claim in found.json()["claims"] if claim["claimgraphIri"] == review["claim"]]
+    assert [set(given) for given in claim["claimReview"]] == [{"publisher", "url", "textualRating"}]

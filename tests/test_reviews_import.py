@@ -455,3 +455,42 @@ def test_a_file_nested_too_deeply_is_one_error_and_the_store_is_unchanged(cli, t
                                                      f"{nested}: not read: its arrays and objects are nested too deeply\n"
                                                      "the store was not changed\n")
     assert dump(tmp_path / "store") == before
+
+
+# ---------------------------------------------------------------- Google's own example: author and date recommended, not required
+
+GOOGLE = FIXTURES / "claimreview" / "google" / "flat-earth.json"
+
+
+def test_googles_example_is_read_without_a_date_and_keeps_the_claimants_same_as(curated):
+    document = json.loads(GOOGLE.read_text(encoding="utf-8"))
+    [review] = read(GOOGLE)
+    item = document["itemReviewed"]
+    assert (review.date, review.reviewer.name, review.reviewer.url) == (None, document["author"]["name"], None)
+    assert (review.claimant, review.claimant_kind, review.claimant_same_as) == (
+        item["author"]["name"], "org", (item["author"]["sameAs"],))
+    assert review.appearances == (item["appearance"]["url"],)
+    store = curated.store()
+    result = reviewgraph.prepare([review], store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                                 store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
+    written = ox.Store()
+    written.extend(result.quads)
+    [iri] = result.reviews
+    assert count(written, f"SELECT (COUNT(*) AS ?n) WHERE {{ <{iri}> schema:datePublished ?date }}") == 0
+    assert select(written, f"SELECT ?same WHERE {{ <{iri}-claim> schema:author/schema:sameAs ?same }}") == [
+        {"same": item["author"]["sameAs"]}]
+
+
+def test_a_review_without_author_is_the_sites_that_published_it(curated):
+    document = {key: value for key, value in json.loads(GOOGLE.read_text(encoding="utf-8")).items() if key != "author"}
+    [review] = reviews.read_claimreview(document, "google.json")[0]
+    assert review.reviewer == reviews.Reviewer(name="example.com", url="https://example.com/")
+    store = curated.store()
+    result = reviewgraph.prepare([review], store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                                 store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
+    assert result.graphs == [BASE + "graph/reviews/example-com"]
+    written = ox.Store()
+    written.extend(result.quads)
+    assert select(written, "SELECT ?name ?site WHERE { ?r a schema:ClaimReview ; schema:author ?org . "
+                           "?org a schema:Organization ; schema:name ?name ; schema:url ?site }") == [
+        {"name": "example.com", "site": "https://example.com/"}]

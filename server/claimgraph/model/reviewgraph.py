@@ -323,12 +323,14 @@ def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _
     claimant = None
     if review.claimant:
         kinds = ("org", "person") if review.claimant_kind == "org" else ("person", "org")
-        claimant, new = batch.entity(kinds, review.claimant, (), "itemReviewed.author", problems)
+        claimant, new = batch.entity(kinds, review.claimant, review.claimant_same_as, "itemReviewed.author", problems)
         if claimant is None:
             return None
         if new:
             _write_entity(batch, graph, claimant, "Organization" if review.claimant_kind == "org" else "Person",
                           review.claimant, review.where)
+            for link in review.claimant_same_as:
+                batch.add(graph, claimant, SCHEMA + "sameAs", ox.NamedNode(link))
     claim = iri + "-claim"
     batch.add(graph, claim, RDF + "type", ox.NamedNode(CG + "ClaimFromReview"))
     batch.add(graph, claim, SCHEMA + "text", ox.Literal(text))
@@ -357,7 +359,8 @@ def _write_review(batch: _Batch, review: Review, iri: str, graph: str, claim: st
     add(iri, SCHEMA + "url", ox.NamedNode(review.url))
     if review.title:
         add(iri, SCHEMA + "headline", _literal(review.title, review.language))
-    add(iri, SCHEMA + "datePublished", _date_literal(review.date))
+    if review.date:
+        add(iri, SCHEMA + "datePublished", _date_literal(review.date))
     if review.language:
         add(iri, SCHEMA + "inLanguage", ox.Literal(review.language))
     add(rating, RDF + "type", ox.NamedNode(SCHEMA + "Rating"))

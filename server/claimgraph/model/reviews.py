@@ -51,7 +51,8 @@ class Reviewer:
 class Review:
     """One review of one claim, from whichever way it came in.
 
-    ``where`` names the record for error messages (``feed.json: record 3``, ``claims.yaml:41``). ``claim`` is the
+    ``where`` names the record for error messages (``feed.json: record 3``, ``claims.yaml:41``). ``date`` is
+    ``None`` when the record gives none (Google recommends ``datePublished``, and does not require it). ``claim`` is the
     IRI of the claim it reviews when the record names one (``itemReviewed``); else the claim is found by
     ``claim_text`` and ``appearances``, or a :data:`claimgraph ontology cg:ClaimFromReview` is made. ``claim_text``
     may be empty when ``claim`` names a claim the data knows: its text is then the claim's. ``claimant_kind`` is the
@@ -63,10 +64,11 @@ class Review:
     rating: Rating
     reviewer: Reviewer
     url: str
-    date: str
+    date: str | None
     claim: str | None = None
     appearances: tuple[str, ...] = ()
     claimant: str | None = None
+    claimant_same_as: tuple[str, ...] = ()
     claim_date: str | None = None
     explanation: str | None = None
     language: str | None = None
@@ -273,7 +275,7 @@ def from_mapping(item: dict, where: str) -> Review:
         rating=rating,
         reviewer=reviewer,
         url=optional("url", _url) or "",
-        date=optional("date", _date) or "",
+        date=optional("date", _date),
         claim=claim,
         appearances=appearances,
         claimant=optional("claimant", _text),
@@ -469,6 +471,15 @@ def read_claimreview(document: object, where: str) -> tuple[list[Review], list[s
     return reviews, found
 
 
+def site_reviewer(url: str) -> Reviewer:
+    """The reviewer of a review that names none (Google recommends ``author``, and does not require it): the site
+    that published it, an organisation named by the host of its URL, whose ``url`` is the site's root
+    (``https://factcheck.example.org/2024/x`` → ``factcheck.example.org``, ``https://factcheck.example.org/``)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return Reviewer(name=host, url=f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}/")
+
+
 def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     """The review of one ClaimReview object; ``None`` when it has problems (added to ``found``)."""
     before = len(found)
@@ -487,21 +498,22 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
 
     claim_text = checked(record, "claimReviewed", _text, required=True)
     url = checked(record, "url", _url, required=True)
-    date = checked(record, "datePublished", _date, required=True)
+    date = checked(record, "datePublished", _date)
     explanation = checked(record, "reviewBody", _text)
     title = checked(record, "headline", _text) or checked(record, "name", _text)
     language = checked(record, "inLanguage", _language)
     if language is None and _language_of(_get(record, "reviewBody")) is not None:
         language = _language(_language_of(_get(record, "reviewBody")), "reviewBody.@language", problems)
 
-    reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
     if _get(record, "author") is None:
-        problems.add("author", "missing: the organisation that published the review ({\"name\": …, \"url\": …})")
-    reviewer = Reviewer(
-        name=reviewer_name or "",
-        url=checked(author, "url", _url, "author.") if author else None,
-        same_as=tuple(_links(_get(author, "sameAs"), "author.sameAs", problems)) if author else (),
-    )
+        reviewer = site_reviewer(url) if url else Reviewer(name="")
+    else:
+        reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
+        reviewer = Reviewer(
+            name=reviewer_name or "",
+            url=checked(author, "url", _url, "author.") if author else None,
+            same_as=tuple(_links(_get(author, "sameAs"), "author.sameAs", problems)) if author else (),
+        )
 
     rating = Rating()
     given = one(record, "reviewRating", required=True)
@@ -515,7 +527,7 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     elif given is not None:
         problems.add("reviewRating", f"{_shown(given)} is not a Rating object")
 
-    claim, appearances, claimant, claimant_kind, claim_date = None, [], None, "person", None
+    claim, appearances, claimant, claimant_kind, claimant_same_as, claim_date = None, [], None, "person", (), None
     item = one(record, "itemReviewed")
     if isinstance(item, str):
         claim = _url(item, "itemReviewed", problems)
@@ -533,6 +545,8 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
         if _get(item, "author") is not None:
             claimant, person = _name_of(_get(item, "author"), "itemReviewed.author", problems)
             claimant_kind = "org" if "Organization" in _types(person) else "person"
+            if person:
+                claimant_same_as = tuple(_links(_get(person, "sameAs"), "itemReviewed.author.sameAs", problems))
         claim_date = checked(item, "datePublished", _date, "itemReviewed.")
     elif item is not None:
         problems.add("itemReviewed", f"{_shown(item)} is not a Claim object or the IRI of a claim")
@@ -541,6 +555,7 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
         return None
     return Review(
         where=where, claim_text=claim_text, rating=rating, reviewer=reviewer, url=url, date=date, claim=claim,
-        appearances=tuple(dict.fromkeys(appearances)), claimant=claimant, claim_date=claim_date,
+        appearances=tuple(dict.fromkeys(appearances)), claimant=claimant, claimant_same_as=claimant_same_as,
+        claim_date=claim_date,
         explanation=explanation, language=language, title=title, claimant_kind=claimant_kind,
     )
