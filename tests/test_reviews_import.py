@@ -13,9 +13,9 @@ import pytest
 import rdflib
 import rdflib.compare
 from claimgraph.errors import ReviewError
-from claimgraph.model import entities, reviewgraph, reviews
+from claimgraph.model import catalog, entities, reviewgraph, reviews
 from claimgraph.rdf import vocabulary
-from conftest import ONTOLOGY, as_dataset, count, dump, isomorphic_datasets, select
+from conftest import ONTOLOGY, QUERIES, as_dataset, count, dump, isomorphic_datasets, select
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = FIXTURES / "claimreview" / "good"
@@ -494,3 +494,36 @@ def test_a_review_without_author_is_the_sites_that_published_it(curated):
     assert select(written, "SELECT ?name ?site WHERE { ?r a schema:ClaimReview ; schema:author ?org . "
                            "?org a schema:Organization ; schema:name ?name ; schema:url ?site }") == [
         {"name": "example.com", "site": "https://example.com/"}]
+
+
+# ---------------------------------------------------------------- two reviewers, one claim known only from their reviews
+
+
+def test_two_reviewers_of_one_unknown_claim_review_one_claim_and_their_disagreement_is_listed(curated):
+    """The second review (in the same batch, and in a later import) of the text and page of a claim the first one
+    made reviews that claim, so that disagreeing-reviews pairs them."""
+    def record(reviewer: str, label: str) -> dict:
+        return {"@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": "Example Town’s river  is the longest",
+                "url": f"https://{reviewer.lower().replace(' ', '')}.example.org/river", "author": {"name": reviewer},
+                "reviewRating": {"alternateName": label}, "datePublished": "2024-01-02",
+                "itemReviewed": {"@type": "Claim", "appearance": "https://news.example.org/river"}}
+
+    first, second = record("Example Fact Check", "True"), {**record("Sample Verify", "False"),
+                                                          "claimReviewed": "example town's river is the longest"}
+    store = curated.store()
+
+    def prepared(documents: list[dict]) -> reviewgraph.Built:
+        batch = [review for document in documents for review in reviews.from_claimreview(document, "river.json")]
+        return reviewgraph.prepare(batch, store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                                   store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
+
+    together = prepared([first, second])
+    assert together.claims == [together.reviews[0] + "-claim"] * 2
+    store.extend(prepared([first]).quads)
+    later = prepared([second])
+    store.extend(later.quads)
+    assert later.claims == together.claims[:1]
+    query = catalog.load(QUERIES)["disagreeing-reviews"]
+    rows = [{name: row[name].value for name in ("claim", "review", "otherReview")}
+            for row in store.query(query.text, use_default_graph_as_union=True, substitutions=query.bind({}))]
+    assert rows == [{"claim": together.claims[0], "review": min(together.reviews), "otherReview": max(together.reviews)}]

@@ -54,7 +54,7 @@ QUERY = f"""CONSTRUCT {{
   ?review a {_S}ClaimReview> .
 }} WHERE {{
   {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class }}
-  UNION {{ ?claim a {_C}Claim> ; {_S}text> ?text }}
+  UNION {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class ; {_S}text> ?text }}
   UNION {{ ?claim a {_C}Claim> ; {_S}appearance> ?appearance . ?appearance {_S}url> ?url }}
   UNION {{ ?claim a {_C}ClaimFromReview> ; {_S}appearance> ?appearance }}
   UNION {{ ?claim a {_C}Claim> ; {_C}evidence> ?evidence . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact }}
@@ -67,7 +67,8 @@ class KnownClaims:
 
     A review names its claim by IRI (``itemReviewed``), or is matched to the cg:Claim whose text (schema:text, or
     the exact words of one of its evidence spans) equals its ``claimReviewed`` (:func:`normal_text`) and whose
-    source's schema:url is one of the review's appearance URLs.
+    source's schema:url is one of the review's appearance URLs (:meth:`matching`); else to a cg:ClaimFromReview an
+    earlier review made, of the same text and appearance (:meth:`from_reviews`).
     """
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
@@ -116,6 +117,15 @@ class KnownClaims:
         store = ox.Store()
         store.extend(quads)
         return cls(store.query(QUERY, use_default_graph_as_union=True))
+
+    def from_reviews(self, text: str, appearances: Iterable[str]) -> list[str]:
+        """The cg:ClaimFromReviews whose text is ``text`` and that appeared at one of ``appearances``, sorted: the
+        claim another reviewer's review made, so that two reviews of one claim review the same node."""
+        pages = set(appearances)
+        return sorted(
+            claim for claim in self._by_text.get(normal_text(text), ())
+            if self.classes.get(claim) == CG + "ClaimFromReview" and self.appearances.get(claim, set()) & pages
+        )
 
     def matching(self, text: str, appearances: Iterable[str]) -> list[str]:
         """The cg:Claims whose text is ``text`` and that appeared at one of ``appearances``, sorted."""
@@ -188,6 +198,8 @@ class _Batch:
         self.found: list[str] = []
         self.owned: dict[str, str] = {}
         self.where: dict[str, str] = {}
+        #: (normalised text, appearance URL) → the cg:ClaimFromReview this batch made of them.
+        self.made: dict[tuple[str, str], str] = {}
 
     def add(self, graph: str, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
         self.quads.append(ox.Quad(ox.NamedNode(subject), ox.NamedNode(predicate), obj, ox.NamedNode(graph)))
@@ -255,7 +267,7 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
         graph = reviewer_graph(iri_base, slug, source)
         iri = f"{iri_base}{REVIEW_FOLDER}{slug}/{review_key(review.url, text)}"
         # A review's own claim named again (an export of the review, imported anew) is made again, as the first time.
-        claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems)
+        claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems, iri)
         if not text:
             problems.add("claimReviewed", "missing: the claim's text")
         if len(batch.found) > before or reviewer is None:
@@ -286,8 +298,10 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
     )
 
 
-def _claim_of(review: Review, batch: _Batch, problems: Problems) -> str | None:
-    """The claim ``review`` is matched to, or ``None`` for one to be made from the review."""
+def _claim_of(review: Review, batch: _Batch, problems: Problems, iri: str) -> str | None:
+    """The claim ``review`` (whose IRI is ``iri``) is matched to, or ``None`` for one to be made from the review: a
+    claim known from another review of the same text and appearance, made in this batch or found in the data,
+    counts (the review's own ``<iri>-claim`` does not: it is made again)."""
     if review.claim is not None:
         if review.claim in batch.known.classes:
             return review.claim
@@ -309,7 +323,13 @@ def _claim_of(review: Review, batch: _Batch, problems: Problems) -> str | None:
         problems.add("claimReviewed", f"the text and appearance match {len(matches)} claims ({', '.join(matches)}); "
                                       "name the one reviewed in itemReviewed")
         return None
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    text = normal_text(review.claim_text)
+    made = [batch.made[text, page] for page in review.appearances if (text, page) in batch.made]
+    # Of several (made before this rule existed), the first by IRI: they are the same claim.
+    found = [claim for claim in batch.known.from_reviews(review.claim_text, review.appearances) if claim != iri + "-claim"]
+    return (made or found or [None])[0]
 
 
 def _write_entity(batch: _Batch, graph: str, iri: str, kind: str, name: str, where: str) -> None:
@@ -343,6 +363,8 @@ def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _
     batch.add(graph, claim, CG + "fromReview", ox.NamedNode(iri))
     batch.owned[claim] = graph
     batch.where[claim] = review.where
+    for page in review.appearances:
+        batch.made.setdefault((normal_text(text), page), claim)
     return claim
 
 
