@@ -527,3 +527,18 @@ def test_two_reviewers_of_one_unknown_claim_review_one_claim_and_their_disagreem
     rows = [{name: row[name].value for name in ("claim", "review", "otherReview")}
             for row in store.query(query.text, use_default_graph_as_union=True, substitutions=query.bind({}))]
     assert rows == [{"claim": together.claims[0], "review": min(together.reviews), "otherReview": max(together.reviews)}]
+
+
+def test_a_claimants_same_as_finds_the_claimant_whatever_its_name(known, index):
+    item = {"@type": "Claim", "appearance": "https://news.example.org/a",
+            "author": {"@type": "Organization", "name": "Square World Society", "sameAs": "https://example.org/square"}}
+    documents = [{**MINIMAL, "@context": "https://schema.org", "url": f"https://factcheck.example.org/{len(name)}",
+                  "itemReviewed": {**item, "author": {**item["author"], "name": name}}}
+                 for name in ("Square World Society", "The Square World Society")]
+    batch = [review for document in documents for review in reviews.from_claimreview(document, "one.json")]
+    result = built(batch, known, index)
+    written = ox.Store()
+    written.extend(result.quads)
+    assert select(written, "SELECT DISTINCT ?claimant ?same WHERE { ?c a cg:ClaimFromReview ; schema:author ?claimant . "
+                           "?claimant schema:sameAs ?same }") == [
+        {"claimant": BASE + "id/org/square-world-society", "same": "https://example.org/square"}]
