@@ -1,10 +1,10 @@
 """Fact-checkers' reviews of claims, on their way in: the one record every way in (YAML, ClaimReview JSON-LD,
 ``POST /reviews``) is turned into, and its checks.
 
-:func:`from_mapping` (one item of a YAML ``reviews:`` list) and :func:`from_claimreview` (schema.org ClaimReview
-JSON-LD as fact-checkers publish it) give :class:`Review` records, collecting every problem of a batch into one
-:class:`~claimgraph.errors.ReviewError`. :mod:`claimgraph.model.reviewgraph` matches them to claims and makes
-their quads.
+:func:`from_mapping` (one item of a YAML ``reviews:`` list; raises a :class:`~claimgraph.errors.ReviewError`) and
+:func:`read_claimreview` (schema.org ClaimReview JSON-LD as fact-checkers publish it; returns the problems of the
+batch beside its well-formed reviews) give :class:`Review` records. :mod:`claimgraph.model.reviewgraph` matches
+them to claims and makes their quads.
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 
 
 def _date(value: object, prop: str, problems: Problems) -> str | None:
-    """A date (``2017-10-04``) or date and time (``2017-10-06T09:30:00Z``), as the xsd:date or xsd:dateTime lexical
-    form; YAML's parsed dates are taken too."""
+    """A date (``2017-10-04``) or date and time (``2017-10-06T09:30:00Z``, its time zone optional:
+    ``2017-10-06T09:30:00``), as the xsd:date or xsd:dateTime lexical form; YAML's parsed dates are taken too."""
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, datetime.date):
@@ -142,7 +142,7 @@ def _date(value: object, prop: str, problems: Problems) -> str | None:
                 return text
         except ValueError:
             pass
-    problems.add(prop, f"{_shown(value)} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDThh:mm:ss, with a time zone)")
+    problems.add(prop, f"{_shown(value)} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDThh:mm:ss, optionally with a time zone, Z or +hh:mm)")
     return None
 
 
@@ -439,24 +439,17 @@ def _name_of(value: object, prop: str, problems: Problems) -> tuple[str | None, 
     return None, {}
 
 
-def from_claimreview(document: object, where: str) -> list[Review]:
-    """The reviews of a parsed schema.org ClaimReview JSON-LD document as fact-checkers publish it: one ClaimReview,
-    a list of them, an ``@graph``, or a ``DataFeed`` whose ``dataFeedElement`` items are ClaimReviews or wrap them
-    in ``item``. ``@context`` must be schema.org (http or https, with or without a final slash, or
-    ``{"@vocab": …}``); no remote context is read: the document is read as JSON with schema.org's keys, prefixed
-    (``schema:``) or not. Records are numbered from 1 in document order (``<where>: record 3 (<review url>)``).
-
-    :raises ReviewError: listing every problem of every record, each naming the record and the property.
-    """
-    reviews, found = read_claimreview(document, where)
-    if found:
-        raise ReviewError(found)
-    return reviews
-
-
 def read_claimreview(document: object, where: str) -> tuple[list[Review], list[str]]:
-    """The well-formed reviews of a document (as :func:`from_claimreview`) and the problems of the others, so that
-    a caller can match the well-formed ones too and report every problem of a batch at once (:func:`prepare`)."""
+    """The well-formed reviews of a parsed schema.org ClaimReview JSON-LD document as fact-checkers publish it, and
+    the problems of the others, so that a caller can match the well-formed ones too and report every problem of a
+    batch at once (:func:`claimgraph.model.reviewgraph.prepare`, which raises them as one ReviewError).
+
+    The document: one ClaimReview, a list of them, an ``@graph``, or a ``DataFeed`` whose ``dataFeedElement`` items
+    are ClaimReviews or wrap them in ``item``. ``@context`` must be schema.org (http or https, with or without a
+    final slash, or ``{"@vocab": …}``); no remote context is read: the document is read as JSON with schema.org's
+    keys, prefixed (``schema:``) or not. Records are numbered from 1 in document order (``<where>: record 3 (<review
+    url>)``), and each problem names the record and the property.
+    """
     found: list[str] = []
     records = list(_claimreviews(document, Problems(where, found), "", False))
     if not records and not found:
