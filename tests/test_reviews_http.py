@@ -13,6 +13,13 @@ from conftest import PROBLEM, copy_of, media_type, problem, running_server
 from test_reviews_import import GOOD, MALFORMED, claimreview_objects
 
 LIMIT = 200_000
+#: A review of a curated claim with no date (Google recommends one and does not require it), made up.
+UNDATED = json.dumps({
+    "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://factcheck.example.org/undated",
+    "claimReviewed": "Mechelen has more cameras", "author": {"name": "Example Fact Check"},
+    "reviewRating": {"alternateName": "False"},
+    "itemReviewed": {"@type": "Claim", "@id": "https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/most-cctv"},
+})
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +144,13 @@ def test_googles_example_is_imported_and_published_without_a_date(served):
     assert found.status_code == 200
     [claim] = [claim for claim in found.json()["claims"] if claim["claimgraphIri"] == review["claim"]]
     assert [set(given) for given in claim["claimReview"]] == [{"publisher", "url", "textualRating"}]
+
+
+
+def test_a_curated_claims_page_shows_a_review_without_a_date(served):
+    created = post(served, UNDATED.encode())
+    assert created.status_code == 201, created.text
+    [review] = created.json()["reviews"]
+    claim_page = served.get("/" + review["claim"].removeprefix(served.config.iri_base), headers={"Accept": "text/html"})
+    assert claim_page.status_code == 200
+    assert review["url"] in claim_page.text

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import ReviewError
 
-REVIEWS_GRAPH = "graph/reviews/"  # + reviewer slug, below the IRI base
+REVIEWS_GRAPH = "graph/reviews/"  # + reviewer slug (+ "/" + source slug if compiled), below the IRI base
 REVIEW_FOLDER = "id/review/"  # + reviewer slug + "/" + key, below the IRI base
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: schema.org's stated scale of a numeric rating whose bestRating or worstRating is omitted.
