@@ -19,13 +19,16 @@ for schema.org's (its ``@vocab`` and the IRI-valued ``url``), so no test reaches
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import answered, body, page, problem, select
-from reviewed import SCHEMA, reviewed, reviews_of_fixture  # noqa: F401 (the fixture)
+from conftest import answered, body, page, problem, running_server, select
+from reviewed import FIXTURE, SCHEMA, load, reviewed, reviews_of_fixture  # noqa: F401 (the fixture)
+from test_reviews_import import GOOD
 
 #: What the tests read schema.org's context as: its vocabulary, and ``url`` an IRI.
 LOCAL_CONTEXT = {"@vocab": SCHEMA, "url": {"@id": SCHEMA + "url", "@type": "@id"}}
@@ -165,6 +168,30 @@ def test_one_reviewers_feed_holds_the_reviews_of_its_graph(reviewed, feed):
     assert (own["@context"], own["@type"]) == ("https://schema.org", "DataFeed")
     assert [element["@id"] for element in own["dataFeedElement"]] == expected
     assert own["dataFeedElement"] == [element_of(feed, review) for review in expected]
+
+
+def test_a_reviewers_feed_and_the_export_list_take_its_compiled_and_imported_graphs_together(tmp_path):
+    """Reviews compiled from a source's claims file (graph ``graph/reviews/<reviewer>/<source>``) and reviews
+    imported (``graph/reviews/<reviewer>``) are one reviewer's: one feed, one entry of /export."""
+    base = "https://w3id.org/claimgraph/graph/reviews/"
+    text = FIXTURE.read_text(encoding="utf-8").replace(f"<{base}sample-verify>", f"<{base}sample-verify/example-source>")
+    data, store = load(tmp_path, text)
+    subprocess.run([sys.executable, "-m", "claimgraph", "--store", str(store), "--data-dir", str(data), "import-claimreview", str(GOOD)],
+                   check=True, capture_output=True)
+    stored = ox.Store()
+    stored.bulk_extend(ox.parse(path=str(data / "reviews" / "reviews.trig"), format=ox.RdfFormat.TRIG))
+    compiled = {row["r"] for row in select(stored, f"SELECT ?r WHERE {{ GRAPH <{base}sample-verify/example-source> {{ ?r a schema:ClaimReview }} }}")}
+    with running_server(store) as service:
+        everything = json.loads(body(answered(service.get("/export/claimreview.jsonld"))))["dataFeedElement"]
+        expected = sorted(element["@id"] for element in everything if element["author"]["name"] == "Sample Verify")
+        assert compiled < set(expected)
+        own = json.loads(body(answered(service.get("/export/claimreview/sample-verify.jsonld"))))
+        assert [element["@id"] for element in own["dataFeedElement"]] == expected
+        listed = answered(service.get("/export", headers={"Accept": "application/json"})).json()["exports"]
+        sizes = {entry["name"]: entry["size"] for entry in listed if entry["name"].startswith("claimreview/")}
+        reviewers = {element["author"]["@id"].rpartition("/")[2] for element in everything}
+        assert sizes.keys() == {f"claimreview/{reviewer}.jsonld" for reviewer in reviewers}
+        assert sizes["claimreview/sample-verify.jsonld"] == len(expected)
 
 
 def test_an_unknown_reviewer_is_404_naming_the_reviewers(reviewed):

@@ -432,11 +432,12 @@ reviews:
 """
 
 
-def test_reviews_in_the_file_are_built_in_their_reviewers_graph(harbour_curated, tmp_path):
+def test_reviews_in_the_file_are_built_in_the_graph_of_their_reviewer_and_source(harbour_curated, tmp_path):
     claims_file = tmp_path / "claims.yaml"
     claims_file.write_text(CLAIMS_YAML + REVIEW, encoding="utf-8")
     result = compiler.compile_source(claims_file, harbour_curated, BASE)
-    graph = ox.NamedNode(f"{BASE}graph/reviews/example-fact-check")
+    graph = ox.NamedNode(f"{BASE}graph/reviews/example-fact-check/{SLUG}")
+    assert {quad.graph_name.value for quad in result.quads if "/graph/reviews/" in quad.graph_name.value} == {graph.value}
     store = store_of([quad for quad in result.quads if quad.graph_name == graph])
     [review] = [quad.subject.value for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(SCHEMA + "ClaimReview"))]
     assert objects(store, review, SCHEMA + "itemReviewed") == {f"{BASE}id/claim/{SLUG}/never-busier"}

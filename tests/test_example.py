@@ -18,7 +18,7 @@ import yaml
 from browser import assert_page_is_sound
 from claimgraph.cli import main
 from click.testing import CliRunner
-from conftest import DATA, ONTOLOGY, running_server
+from conftest import DATA, ONTOLOGY, dump, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -145,3 +145,42 @@ def test_the_highlighted_quote_is_visible_in_a_browser(example, visit):
     assert mark.count() == 1
     assert mark.inner_text() == claim["quotes"][0]["words"]
     assert mark.is_visible()
+
+
+def test_loading_the_compiled_review_again_keeps_the_imported_reviews_of_its_reviewer(tmp_path):
+    """A review compiled from the example's claims file is in a graph of its reviewer and source, so that `load`
+    (which replaces every graph the files define) leaves the reviews imported for the same reviewer be."""
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copytree(EXAMPLE.parent, tmp_path / "docs" / "examples")
+    before, _, _ = split(steps())
+    claimgraph = f"{shlex.quote(sys.executable)} -m claimgraph"
+    good = Path(__file__).parent / "fixtures" / "claimreview" / "good"
+    script = "\n".join(["set -euo pipefail", *(command.replace(COMMAND, claimgraph) for command in before),
+                        f"{claimgraph} import-claimreview {shlex.quote(str(good))}"])
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=WITHIN)
+    assert done.returncode == 0, done.stderr
+    settings = exported(before)
+    store = tmp_path / settings["CLAIMGRAPH_STORE"]
+    base = "https://w3id.org/claimgraph/"
+    reviewer = base + "graph/reviews/example-fact-check"
+    compiled = f"{reviewer}/{claims_file()['source']}"
+
+    def reviews_by_graph() -> dict[str, set[str]]:
+        found = rdflib.Dataset()
+        found.parse(data=dump(store), format="nquads")
+        rows = found.query("SELECT ?g ?r WHERE { GRAPH ?g { ?r a <http://schema.org/ClaimReview> } }")
+        by_graph: dict[str, set[str]] = {}
+        for graph, review in rows:
+            by_graph.setdefault(str(graph), set()).add(str(review))
+        return by_graph
+
+    imported = reviews_by_graph()
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("imported ")]
+    count_ = int(re.match(r"imported (\d+) review", line)[1])
+    assert sum(len(found) for graph, found in imported.items() if graph != compiled) == count_
+    assert len(imported[reviewer]) >= 1
+    assert len(imported[compiled]) == len(claims_file()["reviews"])
+    loaded = subprocess.run(["bash", "-c", "\n".join([*(c for c in before if c.startswith("export ")), f"{claimgraph} load"])],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=WITHIN)
+    assert loaded.returncode == 0, loaded.stderr
+    assert reviews_by_graph() == imported

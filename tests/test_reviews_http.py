@@ -13,6 +13,13 @@ from conftest import PROBLEM, copy_of, media_type, problem, running_server
 from test_reviews_import import GOOD, MALFORMED, claimreview_objects
 
 LIMIT = 200_000
+#: A review of a curated claim with no date (Google recommends one and does not require it), made up.
+UNDATED = json.dumps({
+    "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://factcheck.example.org/undated",
+    "claimReviewed": "Mechelen has more cameras", "author": {"name": "Example Fact Check"},
+    "reviewRating": {"alternateName": "False"},
+    "itemReviewed": {"@type": "Claim", "@id": "https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/most-cctv"},
+})
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +101,56 @@ def test_reviews_are_created_then_updated_and_their_pages_served(served, name, m
     assert [row["claim"]["value"] for row in stored.json()["results"]["bindings"]] == [first["claim"]]
     before = everything(served)
     again = post(served, body, media=media)
-    assert again.status_code == 201
+    assert again.status_code == 200
     assert (again.json()["created"], again.json()["updated"]) == (0, records)
     assert again.json()["reviews"] == answer["reviews"]
     assert everything(served) == before
+
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("body, problems", [
+    (NESTED, ["request body: not read: its arrays and objects are nested too deeply"]),
+    (b"[" * (reviews.MAX_DEPTH + 1) + b"{}" + b"]" * (reviews.MAX_DEPTH + 1),
+     ["request body: item 1" + "[1]" * reviews.MAX_DEPTH + f": nested more than {reviews.MAX_DEPTH} levels deep "
+      "(lists, @graph, dataFeedElement); not read"]),
+], ids=["past-the-parser", "past-the-walk"])
+def test_a_body_nested_too_deeply_is_400_naming_it_and_the_store_is_unchanged(served, body, problems):
+    before = everything(served)
+    response = post(served, body)
+    assert response.status_code == 400
+    assert problem(response)["problems"] == problems
+    assert everything(served) == before
+
+
+def test_googles_example_is_imported_and_published_without_a_date(served):
+    """Google's own ClaimReview example has no datePublished: it is imported, and its page, the feed and
+    claims:search leave the date out."""
+    google = Path(__file__).parent / "fixtures" / "claimreview" / "google" / "flat-earth.json"
+    document = json.loads(google.read_text(encoding="utf-8"))
+    created = post(served, google.read_bytes())
+    assert created.status_code == 201, created.text
+    [review] = created.json()["reviews"]
+    assert served.get(review["url"], headers={"Accept": "text/html"}).status_code == 200
+    claim_page = served.get("/" + review["claim"].removeprefix(served.config.iri_base), headers={"Accept": "text/html"})
+    assert claim_page.status_code == 200
+    feed = served.get("/export/claimreview.jsonld")
+    assert feed.status_code == 200
+    [element] = [element for element in feed.json()["dataFeedElement"] if element["@id"] == review["iri"]]
+    assert "datePublished" not in element
+    assert element["itemReviewed"]["author"]["sameAs"] == document["itemReviewed"]["author"]["sameAs"]
+    found = served.get("/api/claims:search", params={"query": document["claimReviewed"]})
+    assert found.status_code == 200
+    [claim] = [claim for claim in found.json()["claims"] if claim["claimgraphIri"] == review["claim"]]
+    assert [set(given) for given in claim["claimReview"]] == [{"publisher", "url", "textualRating"}]
+
+
+
+def test_a_curated_claims_page_shows_a_review_without_a_date(served):
+    created = post(served, UNDATED.encode())
+    assert created.status_code == 201, created.text
+    [review] = created.json()["reviews"]
+    claim_page = served.get("/" + review["claim"].removeprefix(served.config.iri_base), headers={"Accept": "text/html"})
+    assert claim_page.status_code == 200
+    assert review["url"] in claim_page.text

@@ -55,7 +55,7 @@ WHERE {{
 }}"""
 
 #: One row per fact about a claim known only from a review (``cg:ClaimFromReview``); ``?claim`` may be bound.
-FROM_REVIEW = _PREFIXES + f"""SELECT ?claim ?text ?author ?authorName ?authorType ?appearance ?date ?review
+FROM_REVIEW = _PREFIXES + f"""SELECT ?claim ?text ?author ?authorName ?authorType ?authorSameAs ?appearance ?date ?review
 WHERE {{
   ?claim a cg:ClaimFromReview .
   {{ }}
@@ -63,6 +63,7 @@ WHERE {{
   UNION {{ ?claim schema:author ?author
           OPTIONAL {{ ?author schema:name ?authorName }}
           OPTIONAL {{ ?author a ?authorType FILTER (STRSTARTS(STR(?authorType), STR(schema:))) }} }}
+  UNION {{ ?claim schema:author/schema:sameAs ?authorSameAs }}
   UNION {{ ?claim schema:appearance ?appearance }}
   UNION {{ ?claim schema:datePublished ?date }}
   UNION {{ ?claim cg:fromReview ?review }}
@@ -71,8 +72,9 @@ WHERE {{
 #: The source each evidence span of a claim quotes; ``?claim`` may be bound.
 EVIDENCE = _PREFIXES + "SELECT DISTINCT ?claim ?evidence ?source WHERE { ?claim a cg:Claim ; cg:evidence ?evidence . ?evidence oa:hasSource ?source }"
 
-#: How many reviews each reviewer's graph holds (``?graph``, ``?n``).
-REVIEWERS = _PREFIXES + "SELECT ?graph (COUNT(DISTINCT ?review) AS ?n) WHERE { GRAPH ?graph { ?review a schema:ClaimReview } } GROUP BY ?graph ORDER BY ?graph"
+#: Each review and each named graph holding its ``a schema:ClaimReview`` (``?graph``, ``?review``): a reviewer's
+#: reviews are those of all its graphs (:func:`claimgraph.model.reviewgraph.reviewer_of`).
+REVIEWERS = _PREFIXES + "SELECT DISTINCT ?graph ?review WHERE { GRAPH ?graph { ?review a schema:ClaimReview } } ORDER BY ?graph"
 
 #: What joins the words of a claim's evidence spans in the API's ``quote``, in the order of the source.
 QUOTE_SEPARATOR = " … "
@@ -215,7 +217,7 @@ def verified_words(claim: claims.Claim) -> list[str]:
 
 def review_claim_item(claim: Facts) -> dict[str, object]:
     """A claim known only from a review (the :data:`FROM_REVIEW` facts of one) as a schema.org ``Claim``: ``@id``
-    its IRI, ``text``, ``author`` (the claimant, typed as the data types it, with its name), ``appearance`` (each
+    its IRI, ``text``, ``author`` (the claimant, typed as the data types it, with its name and ``sameAs``), ``appearance`` (each
     web page it appeared in, as a ``CreativeWork`` with that ``url``), ``datePublished``, and ``firstAppearance``
     when it has one appearance only (the review does not say which of several came first)."""
     item: dict[str, object] = {"@type": "Claim", "@id": claim.key}
@@ -226,6 +228,9 @@ def review_claim_item(claim: Facts) -> dict[str, object]:
         person: dict[str, object] = {"@type": _types(claim.all("authorType"), "Person"), "@id": author}
         if claim.text("authorName") is not None:
             person["name"] = claim.text("authorName")
+        same_as = sorted(term.value for term in claim.all("authorSameAs"))
+        if same_as:
+            person["sameAs"] = claims.single(same_as)
         item["author"] = person
     works = [{"@type": "CreativeWork", "url": page.value} for page in claim.all("appearance")]
     if works:

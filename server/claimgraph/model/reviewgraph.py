@@ -54,7 +54,7 @@ QUERY = f"""CONSTRUCT {{
   ?review a {_S}ClaimReview> .
 }} WHERE {{
   {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class }}
-  UNION {{ ?claim a {_C}Claim> ; {_S}text> ?text }}
+  UNION {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class ; {_S}text> ?text }}
   UNION {{ ?claim a {_C}Claim> ; {_S}appearance> ?appearance . ?appearance {_S}url> ?url }}
   UNION {{ ?claim a {_C}ClaimFromReview> ; {_S}appearance> ?appearance }}
   UNION {{ ?claim a {_C}Claim> ; {_C}evidence> ?evidence . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact }}
@@ -67,7 +67,8 @@ class KnownClaims:
 
     A review names its claim by IRI (``itemReviewed``), or is matched to the cg:Claim whose text (schema:text, or
     the exact words of one of its evidence spans) equals its ``claimReviewed`` (:func:`normal_text`) and whose
-    source's schema:url is one of the review's appearance URLs.
+    source's schema:url is one of the review's appearance URLs (:meth:`matching`); else to a cg:ClaimFromReview an
+    earlier review made, of the same text and appearance (:meth:`from_reviews`).
     """
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
@@ -117,6 +118,15 @@ class KnownClaims:
         store.extend(quads)
         return cls(store.query(QUERY, use_default_graph_as_union=True))
 
+    def from_reviews(self, text: str, appearances: Iterable[str]) -> list[str]:
+        """The cg:ClaimFromReviews whose text is ``text`` and that appeared at one of ``appearances``, sorted: the
+        claim another reviewer's review made, so that two reviews of one claim review the same node."""
+        pages = set(appearances)
+        return sorted(
+            claim for claim in self._by_text.get(normal_text(text), ())
+            if self.classes.get(claim) == CG + "ClaimFromReview" and self.appearances.get(claim, set()) & pages
+        )
+
     def matching(self, text: str, appearances: Iterable[str]) -> list[str]:
         """The cg:Claims whose text is ``text`` and that appeared at one of ``appearances``, sorted."""
         pages = set(appearances)
@@ -144,7 +154,8 @@ class Built:
 
     ``reviews`` are the review IRIs and ``claims`` the IRIs of the claims they review, in the order of the reviews
     given; ``graphs`` the reviewer graphs written; ``existing`` the reviews the data held already (to be replaced);
-    ``owned`` each subject whose quads an import replaces (review, rating, claim known from the review) → its graph;
+    ``owned`` each subject whose quads an import replaces (review, rating, and its claim known from the review
+    ``<review IRI>-claim``, whether this batch makes one or not) → its graph;
     ``where`` each subject built → the record it came from, for messages.
     """
 
@@ -187,6 +198,8 @@ class _Batch:
         self.found: list[str] = []
         self.owned: dict[str, str] = {}
         self.where: dict[str, str] = {}
+        #: (normalised text, appearance URL) → the cg:ClaimFromReview this batch made of them.
+        self.made: dict[tuple[str, str], str] = {}
 
     def add(self, graph: str, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
         self.quads.append(ox.Quad(ox.NamedNode(subject), ox.NamedNode(predicate), obj, ox.NamedNode(graph)))
@@ -208,9 +221,28 @@ class _Batch:
         return self.entities.mint(kinds[0], name, self.iri_base, same_as), True
 
 
-def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri_base: str) -> Built:
+def reviewer_graph(iri_base: str, reviewer_slug: str, source: str | None = None) -> str:
+    """The graph a reviewer's reviews are written in: ``<iri_base>graph/reviews/<reviewer slug>`` for those imported
+    (``import-claimreview``, ``POST /reviews``), ``…/<reviewer slug>/<source slug>`` for those compiled from a
+    source's claims file, so that loading the compiled files again (which replaces every graph they define) leaves
+    the imported reviews be. Whatever reads a reviewer's reviews takes both (:func:`reviewer_of`)."""
+    return f"{iri_base}{REVIEWS_GRAPH}{reviewer_slug}" + (f"/{source}" if source else "")
+
+
+def reviewer_of(graph: str, iri_base: str) -> str | None:
+    """The reviewer slug of a graph :func:`reviewer_graph` names (the first segment after ``graph/reviews/``);
+    ``None`` for any other graph."""
+    rest = graph.removeprefix(iri_base + REVIEWS_GRAPH)
+    if rest == graph or not rest:
+        return None
+    return rest.partition("/")[0] or None
+
+
+def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri_base: str,
+          source: str | None = None) -> Built:
     """The quads of ``reviews`` (see common10.md, "The data model", and tests/fixtures/reviews.trig): each a
-    schema:ClaimReview with its schema:Rating, in the graph ``<iri_base>graph/reviews/<reviewer slug>``; its
+    schema:ClaimReview with its schema:Rating, in its reviewer's graph (:func:`reviewer_graph`, ``source`` the slug
+    of the source whose claims file they are compiled from, ``None`` for an import); its
     reviewer the organisation of that name or sameAs in ``entities``, else a new one (its quads in the same graph);
     its claim the one its ``claim`` names, else the cg:Claim its text and appearance match, else a new
     cg:ClaimFromReview ``<review IRI>-claim`` (with a claimant found or created as the reviewer is).
@@ -232,10 +264,10 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
         reviewer, new_reviewer = batch.entity(("org",), review.reviewer.name, review.reviewer.same_as, "author", problems)
         text = review.claim_text or known.texts.get(review.claim or "", "")
         slug = reviewer.rpartition("/")[2] if reviewer else ""
-        graph = f"{iri_base}{REVIEWS_GRAPH}{slug}"
+        graph = reviewer_graph(iri_base, slug, source)
         iri = f"{iri_base}{REVIEW_FOLDER}{slug}/{review_key(review.url, text)}"
         # A review's own claim named again (an export of the review, imported anew) is made again, as the first time.
-        claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems)
+        claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems, iri)
         if not text:
             problems.add("claimReviewed", "missing: the claim's text")
         if len(batch.found) > before or reviewer is None:
@@ -266,8 +298,10 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
     )
 
 
-def _claim_of(review: Review, batch: _Batch, problems: Problems) -> str | None:
-    """The claim ``review`` is matched to, or ``None`` for one to be made from the review."""
+def _claim_of(review: Review, batch: _Batch, problems: Problems, iri: str) -> str | None:
+    """The claim ``review`` (whose IRI is ``iri``) is matched to, or ``None`` for one to be made from the review: a
+    claim known from another review of the same text and appearance, made in this batch or found in the data,
+    counts (the review's own ``<iri>-claim`` does not: it is made again)."""
     if review.claim is not None:
         if review.claim in batch.known.classes:
             return review.claim
@@ -289,7 +323,13 @@ def _claim_of(review: Review, batch: _Batch, problems: Problems) -> str | None:
         problems.add("claimReviewed", f"the text and appearance match {len(matches)} claims ({', '.join(matches)}); "
                                       "name the one reviewed in itemReviewed")
         return None
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    text = normal_text(review.claim_text)
+    made = [batch.made[text, page] for page in review.appearances if (text, page) in batch.made]
+    # Of several (made before this rule existed), the first by IRI: they are the same claim.
+    found = [claim for claim in batch.known.from_reviews(review.claim_text, review.appearances) if claim != iri + "-claim"]
+    return (made or found or [None])[0]
 
 
 def _write_entity(batch: _Batch, graph: str, iri: str, kind: str, name: str, where: str) -> None:
@@ -303,12 +343,14 @@ def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _
     claimant = None
     if review.claimant:
         kinds = ("org", "person") if review.claimant_kind == "org" else ("person", "org")
-        claimant, new = batch.entity(kinds, review.claimant, (), "itemReviewed.author", problems)
+        claimant, new = batch.entity(kinds, review.claimant, review.claimant_same_as, "itemReviewed.author", problems)
         if claimant is None:
             return None
         if new:
             _write_entity(batch, graph, claimant, "Organization" if review.claimant_kind == "org" else "Person",
                           review.claimant, review.where)
+            for link in review.claimant_same_as:
+                batch.add(graph, claimant, SCHEMA + "sameAs", ox.NamedNode(link))
     claim = iri + "-claim"
     batch.add(graph, claim, RDF + "type", ox.NamedNode(CG + "ClaimFromReview"))
     batch.add(graph, claim, SCHEMA + "text", ox.Literal(text))
@@ -321,6 +363,8 @@ def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _
     batch.add(graph, claim, CG + "fromReview", ox.NamedNode(iri))
     batch.owned[claim] = graph
     batch.where[claim] = review.where
+    for page in review.appearances:
+        batch.made.setdefault((normal_text(text), page), claim)
     return claim
 
 
@@ -337,7 +381,8 @@ def _write_review(batch: _Batch, review: Review, iri: str, graph: str, claim: st
     add(iri, SCHEMA + "url", ox.NamedNode(review.url))
     if review.title:
         add(iri, SCHEMA + "headline", _literal(review.title, review.language))
-    add(iri, SCHEMA + "datePublished", _date_literal(review.date))
+    if review.date:
+        add(iri, SCHEMA + "datePublished", _date_literal(review.date))
     if review.language:
         add(iri, SCHEMA + "inLanguage", ox.Literal(review.language))
     add(rating, RDF + "type", ox.NamedNode(SCHEMA + "Rating"))
@@ -350,6 +395,8 @@ def _write_review(batch: _Batch, review: Review, iri: str, graph: str, claim: st
     for subject in (iri, rating):
         batch.owned[subject] = graph
         batch.where[subject] = review.where
+    # An earlier import of this review may have made it a claim of its own, which this one no longer reviews.
+    batch.owned.setdefault(iri + "-claim", graph)
 
 
 # ---------------------------------------------------------------- validation

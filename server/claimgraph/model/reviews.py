@@ -1,10 +1,10 @@
 """Fact-checkers' reviews of claims, on their way in: the one record every way in (YAML, ClaimReview JSON-LD,
 ``POST /reviews``) is turned into, and its checks.
 
-:func:`from_mapping` (one item of a YAML ``reviews:`` list) and :func:`from_claimreview` (schema.org ClaimReview
-JSON-LD as fact-checkers publish it) give :class:`Review` records, collecting every problem of a batch into one
-:class:`~claimgraph.errors.ReviewError`. :mod:`claimgraph.model.reviewgraph` matches them to claims and makes
-their quads.
+:func:`from_mapping` (one item of a YAML ``reviews:`` list; raises a :class:`~claimgraph.errors.ReviewError`) and
+:func:`read_claimreview` (schema.org ClaimReview JSON-LD as fact-checkers publish it; returns the problems of the
+batch beside its well-formed reviews) give :class:`Review` records. :mod:`claimgraph.model.reviewgraph` matches
+them to claims and makes their quads.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from claimgraph.errors import ReviewError
 
-REVIEWS_GRAPH = "graph/reviews/"  # + reviewer slug, below the IRI base
+REVIEWS_GRAPH = "graph/reviews/"  # + reviewer slug (+ "/" + source slug if compiled), below the IRI base
 REVIEW_FOLDER = "id/review/"  # + reviewer slug + "/" + key, below the IRI base
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: schema.org's stated scale of a numeric rating whose bestRating or worstRating is omitted.
@@ -51,7 +51,8 @@ class Reviewer:
 class Review:
     """One review of one claim, from whichever way it came in.
 
-    ``where`` names the record for error messages (``feed.json: record 3``, ``claims.yaml:41``). ``claim`` is the
+    ``where`` names the record for error messages (``feed.json: record 3``, ``claims.yaml:41``). ``date`` is
+    ``None`` when the record gives none (Google recommends ``datePublished``, and does not require it). ``claim`` is the
     IRI of the claim it reviews when the record names one (``itemReviewed``); else the claim is found by
     ``claim_text`` and ``appearances``, or a :data:`claimgraph ontology cg:ClaimFromReview` is made. ``claim_text``
     may be empty when ``claim`` names a claim the data knows: its text is then the claim's. ``claimant_kind`` is the
@@ -63,10 +64,11 @@ class Review:
     rating: Rating
     reviewer: Reviewer
     url: str
-    date: str
+    date: str | None
     claim: str | None = None
     appearances: tuple[str, ...] = ()
     claimant: str | None = None
+    claimant_same_as: tuple[str, ...] = ()
     claim_date: str | None = None
     explanation: str | None = None
     language: str | None = None
@@ -94,7 +96,11 @@ def _shown(value: object) -> str:
         return str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    return json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except RecursionError:
+        # A value nested nearly as deep as the parser allows may be past the limit once a few calls deeper.
+        return "a value nested too deeply to show"
 
 
 def _number(value: object, prop: str, problems: Problems) -> Decimal | None:
@@ -119,8 +125,8 @@ _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 
 
 def _date(value: object, prop: str, problems: Problems) -> str | None:
-    """A date (``2017-10-04``) or date and time (``2017-10-06T09:30:00Z``), as the xsd:date or xsd:dateTime lexical
-    form; YAML's parsed dates are taken too."""
+    """A date (``2017-10-04``) or date and time (``2017-10-06T09:30:00Z``, its time zone optional:
+    ``2017-10-06T09:30:00``), as the xsd:date or xsd:dateTime lexical form; YAML's parsed dates are taken too."""
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, datetime.date):
@@ -136,7 +142,7 @@ def _date(value: object, prop: str, problems: Problems) -> str | None:
                 return text
         except ValueError:
             pass
-    problems.add(prop, f"{_shown(value)} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDThh:mm:ss, with a time zone)")
+    problems.add(prop, f"{_shown(value)} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDThh:mm:ss, optionally with a time zone, Z or +hh:mm)")
     return None
 
 
@@ -269,7 +275,7 @@ def from_mapping(item: dict, where: str) -> Review:
         rating=rating,
         reviewer=reviewer,
         url=optional("url", _url) or "",
-        date=optional("date", _date) or "",
+        date=optional("date", _date),
         claim=claim,
         appearances=appearances,
         claimant=optional("claimant", _text),
@@ -290,10 +296,16 @@ SCHEMA_NAMESPACES = ("http://schema.org/", "https://schema.org/")
 _PREFIXES = ("schema:", *SCHEMA_NAMESPACES)
 
 
+#: How deep a document's lists, ``@graph``s and feeds may nest ClaimReviews: fact-checkers' feeds nest three or four
+#: levels; a deeper document is refused, naming where, rather than walked.
+MAX_DEPTH = 32
+
+
 def read_json(text: str | bytes, where: str) -> object:
     """A JSON document, its numbers read as :class:`~decimal.Decimal` so that ``4.0`` stays ``4.0``.
 
-    :raises ReviewError: naming ``where``, the line and the column, if it is not JSON.
+    :raises ReviewError: naming ``where``, the line and the column, if it is not JSON; naming ``where`` if it is
+        not UTF-8, or nested too deeply for the parser (its arrays and objects past Python's recursion limit).
     """
     try:
         return json.loads(text, parse_float=Decimal)
@@ -301,6 +313,8 @@ def read_json(text: str | bytes, where: str) -> object:
         raise ReviewError([f"{where}:{error.lineno}:{error.colno}: not JSON: {error.msg}"]) from error
     except UnicodeDecodeError as error:
         raise ReviewError([f"{where}: not UTF-8 (byte {error.start})"]) from error
+    except RecursionError as error:
+        raise ReviewError([f"{where}: not read: its arrays and objects are nested too deeply"]) from error
 
 
 def _local(name: str) -> str:
@@ -335,12 +349,17 @@ def _schema_context(context: object) -> bool:
     return False
 
 
-def _claimreviews(node: object, problems: Problems, path: str, context: bool) -> Iterator[Mapping]:
+def _claimreviews(node: object, problems: Problems, path: str, context: bool, depth: int = 0) -> Iterator[Mapping]:
     """The ClaimReview objects of a document: the node itself, the items of a list or ``@graph``, the elements of a
-    ``DataFeed`` (ClaimReviews, or items wrapping them); a problem for anything else."""
+    ``DataFeed`` (ClaimReviews, or items wrapping them); a problem for anything else, and for a node nested more
+    than :data:`MAX_DEPTH` lists, graphs and feeds deep (named by its path, and not walked further)."""
+    if depth > MAX_DEPTH:
+        problems.add(path or None, f"nested more than {MAX_DEPTH} levels deep (lists, @graph, dataFeedElement); not read")
+        return
+    deeper = depth + 1
     if isinstance(node, list):
         for number, item in enumerate(node, 1):
-            yield from _claimreviews(item, problems, f"{path}[{number}]" if path else f"item {number}", context)
+            yield from _claimreviews(item, problems, f"{path}[{number}]" if path else f"item {number}", context, deeper)
         return
     if not isinstance(node, Mapping):
         problems.add(path or None, f"{_shown(node)} is not a ClaimReview object")
@@ -358,14 +377,14 @@ def _claimreviews(node: object, problems: Problems, path: str, context: bool) ->
     if "ClaimReview" in types:
         yield node
     elif "@graph" in node:
-        yield from _claimreviews(node["@graph"], problems, f"{path}.@graph" if path else "@graph", context)
+        yield from _claimreviews(node["@graph"], problems, f"{path}.@graph" if path else "@graph", context, deeper)
     elif "DataFeed" in types:
         for number, element in enumerate(_listed(_get(node, "dataFeedElement") or []), 1):
             where = f"{path + '.' if path else ''}dataFeedElement[{number}]"
             if isinstance(element, Mapping) and "ClaimReview" not in _types(element) and _get(element, "item") is not None:
-                yield from _claimreviews(_get(element, "item"), problems, f"{where}.item", context)
+                yield from _claimreviews(_get(element, "item"), problems, f"{where}.item", context, deeper)
             else:
-                yield from _claimreviews(element, problems, where, context)
+                yield from _claimreviews(element, problems, where, context, deeper)
     else:
         problems.add(path or None, f"@type {_shown(node.get('@type'))}: not a ClaimReview, a DataFeed of them or an @graph")
 
@@ -420,24 +439,17 @@ def _name_of(value: object, prop: str, problems: Problems) -> tuple[str | None, 
     return None, {}
 
 
-def from_claimreview(document: object, where: str) -> list[Review]:
-    """The reviews of a parsed schema.org ClaimReview JSON-LD document as fact-checkers publish it: one ClaimReview,
-    a list of them, an ``@graph``, or a ``DataFeed`` whose ``dataFeedElement`` items are ClaimReviews or wrap them
-    in ``item``. ``@context`` must be schema.org (http or https, with or without a final slash, or
-    ``{"@vocab": …}``); no remote context is read: the document is read as JSON with schema.org's keys, prefixed
-    (``schema:``) or not. Records are numbered from 1 in document order (``<where>: record 3 (<review url>)``).
-
-    :raises ReviewError: listing every problem of every record, each naming the record and the property.
-    """
-    reviews, found = read_claimreview(document, where)
-    if found:
-        raise ReviewError(found)
-    return reviews
-
-
 def read_claimreview(document: object, where: str) -> tuple[list[Review], list[str]]:
-    """The well-formed reviews of a document (as :func:`from_claimreview`) and the problems of the others, so that
-    a caller can match the well-formed ones too and report every problem of a batch at once (:func:`prepare`)."""
+    """The well-formed reviews of a parsed schema.org ClaimReview JSON-LD document as fact-checkers publish it, and
+    the problems of the others, so that a caller can match the well-formed ones too and report every problem of a
+    batch at once (:func:`claimgraph.model.reviewgraph.prepare`, which raises them as one ReviewError).
+
+    The document: one ClaimReview, a list of them, an ``@graph``, or a ``DataFeed`` whose ``dataFeedElement`` items
+    are ClaimReviews or wrap them in ``item``. ``@context`` must be schema.org (http or https, with or without a
+    final slash, or ``{"@vocab": …}``); no remote context is read: the document is read as JSON with schema.org's
+    keys, prefixed (``schema:``) or not. Records are numbered from 1 in document order (``<where>: record 3 (<review
+    url>)``), and each problem names the record and the property.
+    """
     found: list[str] = []
     records = list(_claimreviews(document, Problems(where, found), "", False))
     if not records and not found:
@@ -450,6 +462,15 @@ def read_claimreview(document: object, where: str) -> tuple[list[Review], list[s
         if review is not None:
             reviews.append(review)
     return reviews, found
+
+
+def site_reviewer(url: str) -> Reviewer:
+    """The reviewer of a review that names none (Google recommends ``author``, and does not require it): the site
+    that published it, an organisation named by the host of its URL, whose ``url`` is the site's root
+    (``https://factcheck.example.org/2024/x`` → ``factcheck.example.org``, ``https://factcheck.example.org/``)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return Reviewer(name=host, url=f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}/")
 
 
 def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
@@ -470,21 +491,22 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
 
     claim_text = checked(record, "claimReviewed", _text, required=True)
     url = checked(record, "url", _url, required=True)
-    date = checked(record, "datePublished", _date, required=True)
+    date = checked(record, "datePublished", _date)
     explanation = checked(record, "reviewBody", _text)
     title = checked(record, "headline", _text) or checked(record, "name", _text)
     language = checked(record, "inLanguage", _language)
     if language is None and _language_of(_get(record, "reviewBody")) is not None:
         language = _language(_language_of(_get(record, "reviewBody")), "reviewBody.@language", problems)
 
-    reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
     if _get(record, "author") is None:
-        problems.add("author", "missing: the organisation that published the review ({\"name\": …, \"url\": …})")
-    reviewer = Reviewer(
-        name=reviewer_name or "",
-        url=checked(author, "url", _url, "author.") if author else None,
-        same_as=tuple(_links(_get(author, "sameAs"), "author.sameAs", problems)) if author else (),
-    )
+        reviewer = site_reviewer(url) if url else Reviewer(name="")
+    else:
+        reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
+        reviewer = Reviewer(
+            name=reviewer_name or "",
+            url=checked(author, "url", _url, "author.") if author else None,
+            same_as=tuple(_links(_get(author, "sameAs"), "author.sameAs", problems)) if author else (),
+        )
 
     rating = Rating()
     given = one(record, "reviewRating", required=True)
@@ -498,7 +520,7 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
     elif given is not None:
         problems.add("reviewRating", f"{_shown(given)} is not a Rating object")
 
-    claim, appearances, claimant, claimant_kind, claim_date = None, [], None, "person", None
+    claim, appearances, claimant, claimant_kind, claimant_same_as, claim_date = None, [], None, "person", (), None
     item = one(record, "itemReviewed")
     if isinstance(item, str):
         claim = _url(item, "itemReviewed", problems)
@@ -516,6 +538,8 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
         if _get(item, "author") is not None:
             claimant, person = _name_of(_get(item, "author"), "itemReviewed.author", problems)
             claimant_kind = "org" if "Organization" in _types(person) else "person"
+            if person:
+                claimant_same_as = tuple(_links(_get(person, "sameAs"), "itemReviewed.author.sameAs", problems))
         claim_date = checked(item, "datePublished", _date, "itemReviewed.")
     elif item is not None:
         problems.add("itemReviewed", f"{_shown(item)} is not a Claim object or the IRI of a claim")
@@ -524,6 +548,7 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
         return None
     return Review(
         where=where, claim_text=claim_text, rating=rating, reviewer=reviewer, url=url, date=date, claim=claim,
-        appearances=tuple(dict.fromkeys(appearances)), claimant=claimant, claim_date=claim_date,
+        appearances=tuple(dict.fromkeys(appearances)), claimant=claimant, claimant_same_as=claimant_same_as,
+        claim_date=claim_date,
         explanation=explanation, language=language, title=title, claimant_kind=claimant_kind,
     )

@@ -2,7 +2,8 @@
 review and of a claim known only from a review, and the Fact Check Tools API's ``claims:search``.
 
 ``/export/claimreview.jsonld`` (every review) and ``/export/claimreview/<reviewer>.jsonld`` (one reviewer's: the
-reviews of the graph ``<iri_base>graph/reviews/<reviewer>``) are schema.org ``DataFeed`` documents of one
+reviews of the graphs ``<iri_base>graph/reviews/<reviewer>``, imported, and ``…/<reviewer>/<source>``, compiled from
+a source's claims file) are schema.org ``DataFeed`` documents of one
 ``ClaimReview`` per review (:func:`claimgraph.model.publish.claim_review`), downloaded as the other exports are
 (weak ETag, 304, HEAD, ``Content-Disposition: attachment``) and listed on ``/export``.
 
@@ -22,8 +23,8 @@ default :data:`PAGE_SIZE`), ``pageToken`` (a ``nextPageToken`` of an earlier ans
 Any other parameter, or a bad value, is a 400 problem naming it. The answer: ``{"claims": [...], "nextPageToken":
 "..."}``, each key left out when it has no value, as Google leaves them out (no claim found: ``{}``). Each claim has
 two keys of claimgraph's own beside Google's: ``claimgraphIri`` and ``quote`` (the verified words of its source).
-The text search is the application's full-text index, which holds the claims of sources (``cg:Claim``): a claim
-known only from a review is found by the other parameters, not by ``query``.
+The text search is the application's full-text index, which holds the claims of sources (``cg:Claim``) and those
+known only from a review (``cg:ClaimFromReview``): both are found by ``query``.
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ import binascii
 import datetime
 import json
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template
 from werkzeug.exceptions import NotFound
 
 from claimgraph.errors import ParamError
-from claimgraph.model import claims, publish, reviews
+from claimgraph.model import claims, publish, reviewgraph
 from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Answer, Store
 from claimgraph.web import answers, export, iris, protocol, textsearch
@@ -69,26 +72,35 @@ def _list_exports(state) -> None:
 # ---------------------------------------------------------------- reading the reviews
 
 
-def reviewers(store: Store) -> dict[str, tuple[ox.NamedNode, int]]:
-    """Each reviewer's graph (``<iri_base>graph/reviews/<slug>``) holding reviews, and how many, by its slug."""
-    prefix = iris.iri_of(reviews.REVIEWS_GRAPH)
-    return {
-        row["graph"].value[len(prefix):]: (row["graph"], int(row["n"].value))
-        for row in store.select(publish.REVIEWERS)
-        if row["graph"].value.startswith(prefix) and "/" not in row["graph"].value[len(prefix):]
-    }
+def reviewers(store: Store) -> dict[str, tuple[list[ox.NamedNode], int]]:
+    """Each reviewer holding reviews, by its slug: its graphs (``<iri_base>graph/reviews/<slug>`` for the reviews
+    imported, ``…/<slug>/<source slug>`` for those compiled from a source's claims file,
+    :func:`claimgraph.model.reviewgraph.reviewer_graph`) and how many reviews they hold together."""
+    graphs: dict[str, dict[str, ox.NamedNode]] = defaultdict(dict)
+    held: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(publish.REVIEWERS):
+        slug = reviewgraph.reviewer_of(row["graph"].value, iris.iri_of(""))
+        if slug is not None:
+            graphs[slug][row["graph"].value] = row["graph"]
+            held[slug].add(row["review"].value)
+    return {slug: (list(graphs[slug].values()), len(held[slug])) for slug in sorted(graphs)}
 
 
 def elements(
-    store: Store, *, graph: ox.NamedNode | None = None, review: ox.NamedNode | None = None
+    store: Store, *, graphs: Iterable[ox.NamedNode] | None = None, review: ox.NamedNode | None = None
 ) -> tuple[list[dict[str, object]], dict[str, list[str]]]:
-    """The ``ClaimReview`` elements of every review, of those in ``graph``, or of ``review`` alone, by review IRI;
+    """The ``ClaimReview`` elements of every review, of those in ``graphs``, or of ``review`` alone, by review IRI;
     and the verified words (:func:`claimgraph.model.publish.verified_words`) of each claimgraph claim they review.
 
     :raises QueryTimeout, Busy, StoreError: as :meth:`Store.select`.
     """
-    bound = {name: term for name, term in (("graph", graph), ("review", review)) if term is not None}
-    found = publish.gather(store.select(publish.REVIEWS, substitutions=bound), "review")
+    bound = {"review": review} if review is not None else {}
+    if graphs is None:
+        rows = store.select(publish.REVIEWS, substitutions=bound)
+    else:
+        # One query per graph, each bound: a review held in several of them is gathered into one element.
+        rows = [row for graph in graphs for row in store.select(publish.REVIEWS, substitutions={**bound, "graph": graph})]
+    found = publish.gather(rows, "review")
     items, quotes = _reviewed(store, {facts.text("item") for facts in found.values()} - {None})
     return [publish.claim_review(facts, items.get(facts.text("item") or "")) for facts in found.values()], quotes
 
@@ -118,11 +130,11 @@ def _reviewed(store: Store, wanted: set[str]) -> tuple[dict[str, dict[str, objec
 # ---------------------------------------------------------------- the feeds
 
 
-def _feed(filename: str, graph: ox.NamedNode | None) -> Response:
+def _feed(filename: str, graphs: list[ox.NamedNode] | None) -> Response:
     tag = export.current_etag()
 
     def body() -> Answer:
-        feed = publish.data_feed(elements(answers.store(), graph=graph)[0])
+        feed = publish.data_feed(elements(answers.store(), graphs=graphs)[0])
         data = json.dumps(feed, ensure_ascii=False, indent=2).encode("utf-8")
         return Answer("SELECT", MEDIA_TYPE, False, None, iter((data,)), len(data))
 
@@ -137,7 +149,8 @@ def feed() -> Response:
 
 @blueprint.route("/export/claimreview/<name>.jsonld")
 def reviewer_feed(name: str) -> Response:
-    """The reviews of one reviewer (its graph ``graph/reviews/<name>``) as a ``DataFeed``.
+    """The reviews of one reviewer (its graphs: ``graph/reviews/<name>`` and ``graph/reviews/<name>/<source>``) as
+    a ``DataFeed``.
 
     :raises NotFound: (404) naming the reviewers there are, if ``name`` is none of them.
     """

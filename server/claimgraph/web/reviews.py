@@ -27,9 +27,9 @@ BODY = "request body"
 def post() -> Response:
     """Import the reviews of a ClaimReview JSON-LD body (one ClaimReview, a list, an ``@graph`` or a ``DataFeed``).
 
-    201 with ``{"reviews": [{"iri", "claim", "url"}], "created": n, "updated": m}`` (``url`` the review's page on
-    this server, ``claim`` the IRI of the claim it reviews) and ``Location``: the page of the first review. Reviews
-    imported before (the same URL and claim) are replaced.
+    ``{"reviews": [{"iri", "claim", "url"}], "created": n, "updated": m}`` (``url`` the review's page on this server,
+    ``claim`` the IRI of the claim it reviews) and ``Location``: the page of the first review; 201 when the batch
+    created a review, 200 when it only replaced reviews imported before (the same URL and claim).
 
     :raises Unauthorized, Forbidden: (401, 403) without the update token, as :func:`protocol.require_writer`.
     :raises UnsupportedMediaType: (415) for a body that is not JSON-LD or JSON, or not UTF-8.
@@ -58,6 +58,6 @@ def post() -> Response:
         created=len(built.reviews) - len(built.existing),
         updated=len(built.existing),
     )
-    response.status_code = 201
+    response.status_code = 201 if len(built.reviews) > len(built.existing) else 200
     response.headers["Location"] = pages[0]
     return response

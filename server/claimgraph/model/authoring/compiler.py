@@ -264,7 +264,7 @@ def _reviews(
     known = reviewgraph.KnownClaims.of_quads([*curated.quads, *builder.quads])
     index = entities.Entities.of_quads([*curated.quads, *context.references.quads])
     try:
-        built = reviewgraph.build(found, known, index, context.iri_base)
+        built = reviewgraph.build(found, known, index, context.iri_base, context.slug)
     except DataError as error:
         return [], _located(error, f"{name}: reviews")
     places |= {iri: f"{where[len(name) + 1 :]}: review" for iri, where in built.where.items() if where.startswith(f"{name}:")}

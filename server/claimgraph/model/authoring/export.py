@@ -287,7 +287,7 @@ class _Writer:
                              "best": _number(rating.get(SCHEMA + "bestRating")), "worst": _number(rating.get(SCHEMA + "worstRating"))}),
             "explanation": _value(review.get(SCHEMA + "reviewBody")),
             "url": review[SCHEMA + "url"].value,
-            "date": review[SCHEMA + "datePublished"].value,
+            "date": _value(review.get(SCHEMA + "datePublished")),
             "language": _value(review.get(SCHEMA + "inLanguage")),
             "title": _value(review.get(SCHEMA + "headline")),
         }
