@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from claimgraph.errors import AuthoringError
-from claimgraph.model import dataset, reviews
+from claimgraph.model import dataset
 from claimgraph.model.authoring import anchor, compiler, terms
 from claimgraph.model.entities import KINDS, slug
 from claimgraph.model.validate import validate

@@ -132,3 +132,12 @@ def test_a_review_with_nothing_but_its_type_still_has_a_page(tmp_path):
         assert json_ld_blocks(response) == [{"@context": "https://schema.org", "@type": "ClaimReview", "@id": review}]
         feed = json.loads(body(answered(service.get("/export/claimreview/example-fact-check.jsonld"))))
         assert {"@type": "ClaimReview", "@id": review} in feed["dataFeedElement"]
+
+
+@pytest.mark.parametrize("review", REVIEWS)
+def test_a_review_pages_verdict_badge_is_named_by_the_verdicts_word(reviewed, review):
+    service, store = reviewed
+    [facts] = select(store, f"""SELECT ?v ?label WHERE {{ <{review}> schema:reviewRating ?rating .
+        {vocabulary.verdict_of("?rating", "?v")} ?v skos:prefLabel ?label }}""")
+    html = body(answered(service.get(path_of(review), headers={"Accept": "text/html"}))).decode("utf-8")
+    assert f'<span class="verdict verdict-{vocabulary.VERDICT_WORDS[facts["v"]]}">{facts["label"]}</span>' in html

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -28,22 +27,10 @@ from claimgraph.errors import DataError, ReviewError
 from claimgraph.model import entities as entity_index
 from claimgraph.model.entities import Entities
 from claimgraph.model.reviews import REVIEW_FOLDER, REVIEWS_GRAPH, XSD, Problems, Review
+from claimgraph.model.text import normal_text
 from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA
 
 # ---------------------------------------------------------------- matching reviews to the claims the data has
-
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-})
-
-
-def normal_text(text: str) -> str:
-    """A claim's text as texts are matched: NFC, case-folded, white space collapsed, typographic quotation marks,
-    apostrophes and dashes as their ASCII forms."""
-    return " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).casefold().split())
-
 
 _C, _S, _O = f"<{CG}", f"<{SCHEMA}", f"<{OA}"
 #: What :class:`KnownClaims` reads, over the union of graphs: claims (cg:Claim and cg:ClaimFromReview) with their

@@ -17,9 +17,8 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
-
 from claimgraph.errors import ReviewError
+from claimgraph.model.text import http_url, language_tag
 
 REVIEWS_GRAPH = "graph/reviews/"  # + reviewer slug (+ "/" + source slug if compiled), below the IRI base
 REVIEW_FOLDER = "id/review/"  # + reviewer slug + "/" + key, below the IRI base
@@ -147,16 +146,9 @@ def _date(value: object, prop: str, problems: Problems) -> str | None:
 
 
 def _url(value: object, prop: str, problems: Problems) -> str | None:
-    """An absolute ``http``/``https`` URL."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            ox.NamedNode(text)
-        except ValueError:
-            pass
-        else:
-            if urlsplit(text).scheme in ("http", "https") and urlsplit(text).netloc:
-                return text
+    """An absolute ``http``/``https`` URL (:func:`claimgraph.model.text.http_url`)."""
+    if isinstance(value, str) and http_url(value.strip()) is None:
+        return value.strip()
     problems.add(prop, f"{_shown(value)} is not an absolute http(s) URL")
     return None
 
@@ -169,11 +161,8 @@ def _text(value: object, prop: str, problems: Problems) -> str | None:
     return None
 
 
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-
-
 def _language(value: object, prop: str, problems: Problems) -> str | None:
-    if isinstance(value, str) and _LANGUAGE.fullmatch(value.strip()):
+    if isinstance(value, str) and language_tag(value.strip()) is None:
         return value.strip()
     problems.add(prop, f"{_shown(value)} is not a language tag (BCP 47, e.g. en, nl-BE)")
     return None

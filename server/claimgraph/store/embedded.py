@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from claimgraph.errors import ClaimgraphError, EvaluationError, NotAcceptable, StoreError
+from claimgraph.errors import EvaluationError, NotAcceptable, StoreError
 from claimgraph.rdf import formats, jsonld
 from claimgraph.rdf.sparqltext import scan
 from claimgraph.store.base import Answer, Head, Query, Store, spool

@@ -33,7 +33,7 @@ from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
 from claimgraph.store.fts import FullTextIndex
-from claimgraph.web import headers, services, textsearch
+from claimgraph.web import headers, services
 
 
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:

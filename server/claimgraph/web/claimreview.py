@@ -43,23 +43,23 @@ from werkzeug.exceptions import NotFound
 
 from claimgraph.errors import ParamError
 from claimgraph.model import claims, publish, reviewgraph
+from claimgraph.model.text import language_tag
 from claimgraph.rdf import vocabulary
 from claimgraph.store.base import Answer, Store
 from claimgraph.web import answers, export, iris, protocol, textsearch
 from claimgraph.web.nodes import PREFIXES
+from claimgraph.web.search import MAX_OFFSET
 
 blueprint = Blueprint("claimreview", __name__)
 
 MEDIA_TYPE = "application/ld+json"
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
-MAX_OFFSET = 100_000
 MAX_AGE_DAYS = 1_000_000
 #: the parameters of ``claims:search``: Google's, and its API key (accepted, not needed).
 PARAMETERS = ("query", "languageCode", "reviewPublisherSiteFilter", "maxAgeDays", "pageSize", "pageToken", "offset", "key")
 #: the most claims the text search hands over for one answer.
 SEARCH_HITS = 10_000
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _HOST = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 _TOKEN = re.compile(r"offset:([0-9]{1,9})")
 
@@ -215,6 +215,7 @@ def review_page(store: Store, iri: ox.NamedNode) -> str:
         quotes=quotes.get(claim_iri, []),
         verdict=facts.text("verdictLabel"),
         verdict_url=iris.page_url(facts.text("verdict")) if facts.text("verdict") else None,
+        verdict_word=vocabulary.VERDICT_WORDS.get(facts.text("verdict"), "other"),
         reviewer_url=iris.page_url(author["@id"]) if "@id" in author else None,
         review_href=iris.external(str(element.get("url", ""))),
         reviewer_href=iris.external(str(author.get("url", ""))),
@@ -279,7 +280,7 @@ def claims_search() -> Response:
             raise ParamError(name, f"unknown parameter; known parameters: {', '.join(PARAMETERS)}")
     args = {name: value for name in PARAMETERS if (value := protocol.single(params, name))}
     language, site = args.get("languageCode"), args.get("reviewPublisherSiteFilter")
-    if language is not None and not _LANGUAGE.fullmatch(language):
+    if language is not None and language_tag(language) is not None:
         raise ParamError("languageCode", f"expected a BCP-47 language code such as 'en' or 'en-US', got {language!r}")
     if site is not None:
         site = site.lower().removeprefix("www.")

@@ -25,7 +25,6 @@ from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
 from claimgraph.store.base import Query, insert_data
 from claimgraph.web import answers, protocol
-from claimgraph.web.services import services
 
 blueprint = Blueprint("graphstore", __name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
