@@ -123,24 +123,25 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
+def _calendar_date(text: str) -> bool:
+    """Whether ``text`` is a date or date and time in the form :func:`_date` takes, and one the calendar has."""
+    parse = datetime.date.fromisoformat if _DATE.fullmatch(text) else datetime.datetime.fromisoformat if _DATE_TIME.fullmatch(text) else None
+    if parse is None:
+        return False
+    try:
+        parse(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _date(value: object, prop: str, problems: Problems) -> str | None:
     """A date (``2017-10-04``) or date and time (``2017-10-06T09:30:00Z``, its time zone optional:
     ``2017-10-06T09:30:00``), as the xsd:date or xsd:dateTime lexical form; YAML's parsed dates are taken too."""
-    if isinstance(value, datetime.datetime):
+    if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if _DATE.fullmatch(text):
-                datetime.date.fromisoformat(text)
-                return text
-            if _DATE_TIME.fullmatch(text):
-                datetime.datetime.fromisoformat(text)
-                return text
-        except ValueError:
-            pass
+    if isinstance(value, str) and _calendar_date(value.strip()):
+        return value.strip()
     problems.add(prop, f"{_shown(value)} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDThh:mm:ss, optionally with a time zone, Z or +hh:mm)")
     return None
 
