@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -144,7 +145,11 @@ def test_googles_example_is_imported_and_published_without_a_date(served):
     assert found.status_code == 200
     [claim] = [claim for claim in found.json()["claims"] if claim["claimgraphIri"] == review["claim"]]
     assert [set(given) for given in claim["claimReview"]] == [{"publisher", "url", "textualRating"}]
-
+    site = urlsplit(document["url"]).hostname
+    [publisher] = [given["publisher"] for given in claim["claimReview"]]
+    assert publisher == {"name": document["author"]["name"], "site": site}
+    by_site = served.get("/api/claims:search", params={"query": document["claimReviewed"], "reviewPublisherSiteFilter": site})
+    assert [claim["claimgraphIri"] for claim in by_site.json()["claims"]] == [review["claim"]]
 
 
 def test_a_curated_claims_page_shows_a_review_without_a_date(served):

@@ -55,19 +55,19 @@ WHERE {{
 }}"""
 
 #: One row per fact about a claim known only from a review (``cg:ClaimFromReview``); ``?claim`` may be bound.
-FROM_REVIEW = _PREFIXES + f"""SELECT ?claim ?text ?author ?authorName ?authorType ?authorSameAs ?appearance ?date ?review
-WHERE {{
+FROM_REVIEW = _PREFIXES + """SELECT ?claim ?text ?author ?authorName ?authorType ?authorSameAs ?appearance ?date ?review
+WHERE {
   ?claim a cg:ClaimFromReview .
-  {{ }}
-  UNION {{ ?claim schema:text ?text }}
-  UNION {{ ?claim schema:author ?author
-          OPTIONAL {{ ?author schema:name ?authorName }}
-          OPTIONAL {{ ?author a ?authorType FILTER (STRSTARTS(STR(?authorType), STR(schema:))) }} }}
-  UNION {{ ?claim schema:author/schema:sameAs ?authorSameAs }}
-  UNION {{ ?claim schema:appearance ?appearance }}
-  UNION {{ ?claim schema:datePublished ?date }}
-  UNION {{ ?claim cg:fromReview ?review }}
-}}"""
+  { }
+  UNION { ?claim schema:text ?text }
+  UNION { ?claim schema:author ?author
+          OPTIONAL { ?author schema:name ?authorName }
+          OPTIONAL { ?author a ?authorType FILTER (STRSTARTS(STR(?authorType), STR(schema:))) } }
+  UNION { ?claim schema:author/schema:sameAs ?authorSameAs }
+  UNION { ?claim schema:appearance ?appearance }
+  UNION { ?claim schema:datePublished ?date }
+  UNION { ?claim cg:fromReview ?review }
+}"""
 
 #: The source each evidence span of a claim quotes; ``?claim`` may be bound.
 EVIDENCE = _PREFIXES + "SELECT DISTINCT ?claim ?evidence ?source WHERE { ?claim a cg:Claim ; cg:evidence ?evidence . ?evidence oa:hasSource ?source }"
@@ -126,12 +126,7 @@ def rating_label(label: str | None, value: Term | None, best: Term | None, worst
         return label
     if value is None:
         return "no rating given"
-    if best is None or worst is None:
-        return f"{number(value)} (on a scale not given)"
-    try:
-        return reviews.numeric_label(Decimal(value.value), Decimal(best.value), Decimal(worst.value))
-    except InvalidOperation:
-        return f"{value.value} on a scale of {worst.value} to {best.value}"
+    return reviews.scale_text(value.value, best.value if best is not None else None, worst.value if worst is not None else None)
 
 
 def _types(terms: list[Term], default: str) -> str | list[str]:
@@ -273,8 +268,12 @@ def timestamp(text: str) -> str:
 
 
 def site_of(url: str | None) -> str | None:
-    """The host of ``url``, lower case, without a leading ``www.``: the reviewer's site as the API names it."""
-    host = urlsplit(url).hostname if url else None
+    """The host of ``url``, lower case, without a leading ``www.``: the reviewer's site as the API names it; ``None``
+    for no URL or one with no host that can be read (data written by hand)."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
     return host.removeprefix("www.") if host else None
 
 
@@ -294,7 +293,7 @@ class Filters:
             if given != self.language.split("-")[0].lower():
                 return False
         if self.site is not None:
-            site = site_of(_author(review).get("url"))
+            site = publisher_site(review)
             if site is None or not (site == self.site or site.endswith("." + self.site)):
                 return False
         if self.since is not None:
@@ -302,6 +301,11 @@ class Filters:
             if not dates or max(dates) < self.since:
                 return False
         return True
+
+
+def publisher_site(element: Mapping[str, object]) -> str | None:
+    """The site of the publisher of a review element: its author's site, else the host of the review's URL."""
+    return site_of(_author(element).get("url")) or site_of(_first_text(element.get("url")))
 
 
 def _author(element: Mapping[str, object]) -> Mapping[str, object]:
@@ -320,7 +324,7 @@ def api_review(element: Mapping[str, object]) -> dict[str, object]:
     ``url``, ``title``, ``reviewDate``, ``textualRating``, ``languageCode``; a key with no value is left out, as
     Google leaves it out."""
     author = _author(element)
-    publisher = {name: value for name, value in (("name", author.get("name")), ("site", site_of(author.get("url")))) if value}
+    publisher = {name: value for name, value in (("name", author.get("name")), ("site", publisher_site(element))) if value}
     rating = element.get("reviewRating")
     found = {
         "publisher": publisher or None,

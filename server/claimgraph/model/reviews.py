@@ -179,6 +179,17 @@ def numeric_label(value: Decimal, best: Decimal, worst: Decimal) -> str:
     return f"{plain(value)} on a scale of {plain(worst)} to {plain(best)}"
 
 
+def scale_text(value: str, best: str | None, worst: str | None) -> str:
+    """:func:`numeric_label` of a rating's numbers as the store gives them (their lexical forms); where they are no
+    numbers (data written by hand) or the scale is missing, the words say so rather than guess."""
+    if best is None or worst is None:
+        return f"{value} (on a scale not given)"
+    try:
+        return numeric_label(Decimal(value), Decimal(best), Decimal(worst))
+    except InvalidOperation:
+        return f"{value} on a scale of {worst} to {best}"
+
+
 def _decided(rating: Rating, problems: Problems, prefix: str) -> Rating:
     """``rating`` with schema.org's default scale for a number without one, and without a label that only
     restates its numbers (:func:`numeric_label`); a problem if it has neither label nor number."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from decimal import Decimal
 
 import pyoxigraph as ox
 from flask import render_template, url_for
@@ -171,7 +170,7 @@ def reviews_of(store: Store, claim: ox.NamedNode) -> Reviews:
             iri=row["review"].value,
             url=iris.page_url(row["review"].value),
             label=rating.text(SCHEMA + "alternateName"),
-            scale=reviews.numeric_label(Decimal(value), Decimal(best), Decimal(worst)) if None not in (value, worst, best) else value,
+            scale=reviews.scale_text(value, best, worst) if value is not None else None,
             verdict=Ref(verdict, row["verdictLabel"].value if "verdictLabel" in row else local_name(verdict), iris.page_url(verdict)),
             word=vocabulary.VERDICT_WORDS.get(verdict, "other"),
             reviewers=review.refs(SCHEMA + "author"),
