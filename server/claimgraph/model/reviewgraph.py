@@ -177,7 +177,7 @@ class Built:
         released = [
             f"DELETE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(claim)} ?p ?o }} }} "
             f"WHERE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(claim)} ?p ?o }} FILTER NOT EXISTS {{ "
-            f"?other {ox.NamedNode(SCHEMA + 'itemReviewed')} {ox.NamedNode(claim)} "
+            f"GRAPH ?any {{ ?other {ox.NamedNode(SCHEMA + 'itemReviewed')} {ox.NamedNode(claim)} }} "
             f"FILTER (?other != {ox.NamedNode(claim.removesuffix('-claim'))}) }} }}"
             for claim, graph in self.released.items() if claim not in reviewed
         ]
