@@ -1,4 +1,4 @@
-"""ClaimReview in, out and in again: the fixtures' feeds imported by ``claimgraph import-claimreview``, published
+"""ClaimReview in, out and in again: the fixtures' feeds (with a claim two reviewers share, and Google's example) imported by ``claimgraph import-claimreview``, published
 by the server's ``/export/claimreview.jsonld``, and that feed imported into a fresh store give the same reviews:
 every reviewer's graph isomorphic to the first import's."""
 
@@ -17,7 +17,10 @@ import requests
 from claimgraph.config import resource_dir
 from conftest import running_server
 
-GOOD = Path(__file__).parent / "fixtures" / "claimreview" / "good"
+FIXTURES = Path(__file__).parent / "fixtures" / "claimreview"
+#: The fixtures' feeds, two reviewers of one claim the data lacks (the second's export names the first's
+#: cg:ClaimFromReview), and Google's own example (no date, a claimant with sameAs).
+IMPORTED = (FIXTURES / "good", FIXTURES / "shared", FIXTURES / "google" / "flat-earth.json")
 REVIEWS_GRAPHS = "https://w3id.org/claimgraph/graph/reviews/"
 
 
@@ -49,7 +52,7 @@ def reviewer_graphs(store: Path) -> dict[str, rdflib.Graph]:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory) -> tuple[dict[str, rdflib.Graph], dict[str, rdflib.Graph], dict]:
     first = loaded(tmp_path_factory.mktemp("first"))
-    claimgraph("--store", first, "import-claimreview", GOOD)
+    claimgraph("--store", first, "import-claimreview", *IMPORTED)
     with running_server(first) as server:
         answer = requests.get(server.url + "/export/claimreview.jsonld", timeout=30)
     assert answer.status_code == 200

@@ -159,3 +159,23 @@ def test_a_curated_claims_page_shows_a_review_without_a_date(served):
     claim_page = served.get("/" + review["claim"].removeprefix(served.config.iri_base), headers={"Accept": "text/html"})
     assert claim_page.status_code == 200
     assert review["url"] in claim_page.text
+
+
+
+BAD = {"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://factcheck.example.org/bad",
+       "claimReviewed": "Example City has more bicycles", "author": {"name": "Example Fact Check"},
+       "reviewRating": {"alternateName": "False"}}
+SITELESS = {key: value for key, value in BAD.items() if key != "author"} | {"url": "https://factcheck.example.org:99999/x"}
+HUGE = BAD | {"reviewRating": {"alternateName": "False", "ratingValue": "1e5000"}}
+
+
+@pytest.mark.parametrize("record, detail", [
+    (SITELESS, 'url: "https://factcheck.example.org:99999/x" names no site for the review\'s author (Port out of range 0-65535)'),
+    (HUGE, 'reviewRating.ratingValue: "1e5000" is too large a number (beyond 1e30 or 1e-30 in size)'),
+])
+def test_a_bad_site_or_a_huge_number_is_400_naming_it_and_the_store_is_unchanged(served, record, detail):
+    before = everything(served)
+    response = post(served, json.dumps(record).encode())
+    assert response.status_code == 400
+    assert problem(response)["problems"] == [f"request body: record 1 ({record['url']}): {detail}"]
+    assert everything(served) == before

@@ -15,6 +15,7 @@ import rdflib.compare
 from claimgraph.errors import ReviewError
 from claimgraph.model import catalog, entities, reviewgraph, reviews
 from claimgraph.rdf import vocabulary
+from claimgraph.store.base import insert_data
 from conftest import ONTOLOGY, QUERIES, as_dataset, count, dump, isomorphic_datasets, select
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -550,3 +551,84 @@ def test_a_claimants_same_as_finds_the_claimant_whatever_its_name(known, index):
 def test_a_date_and_time_is_taken_with_or_without_its_time_zone(date):
     [review] = well_formed({**MINIMAL, "@context": "https://schema.org", "datePublished": date})
     assert review.date == date
+
+
+# ---------------------------------------------------------------- second review: compiled reviews, shared claims, bounds
+
+
+def test_importing_a_review_a_source_compiles_is_refused_naming_its_graph(curated):
+    document = {**MINIMAL, "@context": "https://schema.org"}
+    store = curated.store()
+    compiled = reviewgraph.build(well_formed(document), reviewgraph.KnownClaims.of_quads(store),
+                                 entities.Entities(store.query(entities.QUERY, use_default_graph_as_union=True)), BASE,
+                                 source="dw-2017-mechelen")
+    store.extend(compiled.quads)
+    [iri] = compiled.reviews
+    with pytest.raises(ReviewError) as raised:
+        reviewgraph.prepare(well_formed(document), store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                            store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
+    assert raised.value.problems == [
+        f"one.json: record 1 ({document['url']}): the review <{iri}> is compiled from graph <{compiled.graphs[0]}>; "
+        "change it in that source's claims.yaml"]
+
+
+def test_a_claim_known_from_a_review_another_review_shares_outlives_the_replacement_of_its_review(curated):
+    unknown = {**MINIMAL, "@context": "https://schema.org",
+               "itemReviewed": {"@type": "Claim", "appearance": "https://news.example.org/bicycles"}}
+    shared = {**unknown, "url": "https://sampleverify.example.org/bicycles", "author": {"name": "Sample Verify"}}
+    curated_claim = {**unknown, "itemReviewed": {"@type": "Claim", "@id": CLAIM + "most-cctv"}}
+    store = curated.store()
+
+    def imported(document: dict) -> reviewgraph.Built:
+        built = reviewgraph.prepare(well_formed(document), store.query(reviewgraph.QUERY, use_default_graph_as_union=True),
+                                    store.query(entities.QUERY, use_default_graph_as_union=True), reviewgraph.shapes(ONTOLOGY), BASE)
+        store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
+        return built
+
+    [claim] = imported(unknown).claims
+    assert imported(shared).claims == [claim]
+    assert imported(curated_claim).claims == [CLAIM + "most-cctv"]
+    assert select(store, "SELECT ?text ?page WHERE { ?r schema:author/schema:name 'Sample Verify' ; schema:itemReviewed ?c . "
+                         "?c a cg:ClaimFromReview ; schema:text ?text ; schema:appearance ?page }") == [
+        {"text": unknown["claimReviewed"], "page": unknown["itemReviewed"]["appearance"]}]
+
+
+@pytest.mark.parametrize("url, reviewer", [
+    ("https://[::1]/x", reviews.Reviewer(name="::1", url="https://[::1]/")),
+    ("https://factcheck.example.org:8443/x", reviews.Reviewer(name="factcheck.example.org", url="https://factcheck.example.org:8443/")),
+])
+def test_the_site_of_a_review_without_author_keeps_its_brackets_and_port(url, reviewer):
+    problems: list[str] = []
+    assert reviews.site_reviewer(url, reviews.Problems("one.json", problems)) == reviewer
+    assert problems == []
+
+
+def test_a_long_value_is_shown_cut_in_its_problem():
+    value = "x" * 500
+    _, problems = reviews.read_claimreview({**MINIMAL, "@context": "https://schema.org", "reviewRating": value}, "one.json")
+    assert problems == [f"one.json: record 1 ({MINIMAL['url']}): reviewRating: "
+                        f"{json.dumps(value)[:reviews.SHOWN_LENGTH]}… is not a Rating object"]
+
+
+@pytest.mark.parametrize("value, size", [("1e5000", "large"), ("1e-5000", "small"), (Decimal("1E+31"), "large")])
+def test_a_number_past_the_bound_is_refused(value, size):
+    _, problems = reviews.read_claimreview(
+        {**MINIMAL, "@context": "https://schema.org", "reviewRating": {"alternateName": "False", "ratingValue": value}}, "one.json")
+    assert problems == [f"one.json: record 1 ({MINIMAL['url']}): reviewRating.ratingValue: {reviews._shown(value)} is too "
+                        f"{size} a number (beyond 1e{reviews.MAX_EXPONENT} or 1e-{reviews.MAX_EXPONENT} in size)"]
+
+
+def test_a_huge_rating_is_one_line_of_the_command_and_the_store_is_unchanged(cli, tmp_path):
+    assert cli("load").returncode == 0
+    before = dump(tmp_path / "store")
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://factcheck.example.org/huge", '
+                    '"claimReviewed": "Example City has more bicycles", "author": {"name": "Example Fact Check"}, '
+                    '"reviewRating": {"alternateName": "False", "ratingValue": 1' + "0" * 5000 + '}}', encoding="utf-8")
+    result = cli("import-claimreview", str(huge))
+    assert (result.returncode, result.stderr) == (1, "Error: 1 problem in the reviews; nothing was imported:\n"
+                                                     f"{huge}: record 1 (https://factcheck.example.org/huge): reviewRating.ratingValue: "
+                                                     f"1{'0' * (reviews.SHOWN_LENGTH - 1)}… is too large a number "
+                                                     f"(beyond 1e{reviews.MAX_EXPONENT} or 1e-{reviews.MAX_EXPONENT} in size)\n"
+                                                     "the store was not changed\n")
+    assert dump(tmp_path / "store") == before

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -33,12 +34,15 @@ from claimgraph.rdf.vocabulary import CG, OA, RDF, SCHEMA
 # ---------------------------------------------------------------- matching reviews to the claims the data has
 
 _C, _S, _O = f"<{CG}", f"<{SCHEMA}", f"<{OA}"
+#: The predicate of :data:`QUERY`'s answer relating a review to a named graph that holds it: a term of the answer
+#: only, never stored.
+IN_GRAPH = "urn:claimgraph:reviews:in-graph"
 #: What :class:`KnownClaims` reads, over the union of graphs: claims (cg:Claim and cg:ClaimFromReview) with their
-#: texts, the words of their evidence, where they appeared, and the reviews there are.
+#: texts, the words of their evidence, where they appeared, and the reviews there are with the graphs holding them.
 QUERY = f"""CONSTRUCT {{
   ?claim a ?class ; {_S}text> ?text ; {_S}appearance> ?appearance ; {_C}evidence> ?evidence .
   ?appearance {_S}url> ?url . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact .
-  ?review a {_S}ClaimReview> .
+  ?review a {_S}ClaimReview> ; <{IN_GRAPH}> ?graph .
 }} WHERE {{
   {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class }}
   UNION {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class ; {_S}text> ?text }}
@@ -46,6 +50,7 @@ QUERY = f"""CONSTRUCT {{
   UNION {{ ?claim a {_C}ClaimFromReview> ; {_S}appearance> ?appearance }}
   UNION {{ ?claim a {_C}Claim> ; {_C}evidence> ?evidence . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact }}
   UNION {{ ?review a {_S}ClaimReview> }}
+  UNION {{ GRAPH ?graph {{ ?review a {_S}ClaimReview> }} }}
 }}"""
 
 
@@ -55,13 +60,15 @@ class KnownClaims:
     A review names its claim by IRI (``itemReviewed``), or is matched to the cg:Claim whose text (schema:text, or
     the exact words of one of its evidence spans) equals its ``claimReviewed`` (:func:`normal_text`) and whose
     source's schema:url is one of the review's appearance URLs (:meth:`matching`); else to a cg:ClaimFromReview an
-    earlier review made, of the same text and appearance (:meth:`from_reviews`).
+    earlier review made, of the same text and appearance (:meth:`from_reviews`). ``review_graphs`` maps each review
+    to the named graphs holding it.
     """
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.classes: dict[str, str] = {}
         self.texts: dict[str, str] = {}
         self.reviews: set[str] = set()
+        self.review_graphs: dict[str, set[str]] = defaultdict(set)
         self._by_text: dict[str, set[str]] = defaultdict(set)
         appearances: dict[str, set[str]] = defaultdict(set)
         urls: dict[str, set[str]] = defaultdict(set)
@@ -75,6 +82,8 @@ class KnownClaims:
                     self.reviews.add(subject)
                 else:
                     self.classes[subject] = obj
+            elif predicate == IN_GRAPH:
+                self.review_graphs[subject].add(obj)
             elif predicate == SCHEMA + "text":
                 self.texts.setdefault(subject, obj)
                 self._by_text[normal_text(obj)].add(subject)
@@ -143,7 +152,8 @@ class Built:
     given; ``graphs`` the reviewer graphs written; ``existing`` the reviews the data held already (to be replaced);
     ``owned`` each subject whose quads an import replaces (review, rating, and its claim known from the review
     ``<review IRI>-claim``, whether this batch makes one or not) → its graph;
-    ``where`` each subject built → the record it came from, for messages.
+    ``where`` each subject built → the record it came from, for messages; ``released`` each review's own
+    ``<review IRI>-claim`` the batch no longer makes → its graph, deleted unless another review still reviews it.
     """
 
     quads: list[ox.Quad]
@@ -153,12 +163,25 @@ class Built:
     existing: frozenset[str]
     owned: dict[str, str]
     where: dict[str, str]
+    released: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def deletions(self) -> list[str]:
         """SPARQL update operations deleting what an earlier import of the same reviews wrote; to be run with the
-        ``INSERT DATA`` of :attr:`quads` in one update, so that re-importing replaces."""
-        return [f"DELETE WHERE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(subject)} ?p ?o }} }}"
-                for subject, graph in self.owned.items()]
+        ``INSERT DATA`` of :attr:`quads` in one update, so that re-importing replaces. A claim known from a review
+        that the review no longer reviews (:attr:`released`) is kept while any other review, of the store or of
+        this batch, reviews it: another reviewer shares it; those deletions come last, after the reviews of the
+        batch have lost their old ``itemReviewed``."""
+        reviewed = {quad.object.value for quad in self.quads if quad.predicate.value == SCHEMA + "itemReviewed"}
+        owned = [f"DELETE WHERE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(subject)} ?p ?o }} }}"
+                 for subject, graph in self.owned.items()]
+        released = [
+            f"DELETE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(claim)} ?p ?o }} }} "
+            f"WHERE {{ GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(claim)} ?p ?o }} FILTER NOT EXISTS {{ "
+            f"GRAPH ?any {{ ?other {ox.NamedNode(SCHEMA + 'itemReviewed')} {ox.NamedNode(claim)} }} "
+            f"FILTER (?other != {ox.NamedNode(claim.removesuffix('-claim'))}) }} }}"
+            for claim, graph in self.released.items() if claim not in reviewed
+        ]
+        return owned + released
 
 
 def _literal(text: str, language: str | None) -> ox.Literal:
@@ -187,6 +210,10 @@ class _Batch:
         self.where: dict[str, str] = {}
         #: (normalised text, appearance URL) → the cg:ClaimFromReview this batch made of them.
         self.made: dict[tuple[str, str], str] = {}
+        #: Every cg:ClaimFromReview this batch made.
+        self.made_claims: set[str] = set()
+        #: Each review's own ``<review IRI>-claim`` → the review's graph, made by this batch or not.
+        self.own_claims: dict[str, str] = {}
 
     def add(self, graph: str, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
         self.quads.append(ox.Quad(ox.NamedNode(subject), ox.NamedNode(predicate), obj, ox.NamedNode(graph)))
@@ -225,6 +252,10 @@ def reviewer_of(graph: str, iri_base: str) -> str | None:
     return rest.partition("/")[0] or None
 
 
+#: A claim known only from a review, by its IRI below the IRI base: the reviewer's slug, the review's key.
+_REVIEW_CLAIM = re.compile(rf"{re.escape(REVIEW_FOLDER)}([^/]+)/([^/]+)-claim")
+
+
 def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri_base: str,
           source: str | None = None) -> Built:
     """The quads of ``reviews`` (see common10.md, "The data model", and tests/fixtures/reviews.trig): each a
@@ -232,13 +263,16 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
     of the source whose claims file they are compiled from, ``None`` for an import); its
     reviewer the organisation of that name or sameAs in ``entities``, else a new one (its quads in the same graph);
     its claim the one its ``claim`` names, else the cg:Claim its text and appearance match, else a new
-    cg:ClaimFromReview ``<review IRI>-claim`` (with a claimant found or created as the reviewer is).
+    cg:ClaimFromReview ``<review IRI>-claim`` (with a claimant found or created as the reviewer is). A ``claim``
+    naming another review's claim ``<iri_base>id/review/<reviewer>/<key>-claim`` (an export's, whose reviewer shared
+    the claim) that neither ``known`` nor the batch has is made from this record, in that reviewer's graph.
 
     ``entities`` learns the entities minted, so that a later call finds them.
 
     :raises ReviewError: listing every problem of the batch: a ``claim`` that is not an IRI, or is under
         ``iri_base`` and names no claim ``known`` has; a text that matches several claims; a reviewer or claimant
-        name that names several entities; two records of the same review.
+        name that names several entities; two records of the same review; for an import (``source`` ``None``),
+        a review that a source's claims file compiles (the same IRI in another graph).
     """
     batch = _Batch(known, entities, iri_base)
     built_reviews: list[str] = []
@@ -253,8 +287,19 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
         slug = reviewer.rpartition("/")[2] if reviewer else ""
         graph = reviewer_graph(iri_base, slug, source)
         iri = f"{iri_base}{REVIEW_FOLDER}{slug}/{review_key(review.url, text)}"
-        # A review's own claim named again (an export of the review, imported anew) is made again, as the first time.
-        claim = None if review.claim == iri + "-claim" else _claim_of(review, batch, problems, iri)
+        if source is None and known.review_graphs.get(iri, set()) - {graph}:
+            compiled = ", ".join(f"<{name}>" for name in sorted(known.review_graphs[iri] - {graph}))
+            problems.add(None, f"the review <{iri}> is compiled from graph {compiled}; change it in that source's claims.yaml")
+        own = iri + "-claim"
+        named = _REVIEW_CLAIM.fullmatch(review.claim.removeprefix(iri_base)) if review.claim and review.claim.startswith(iri_base) else None
+        if review.claim == own or (named and review.claim not in known.classes):
+            # A review's own claim named again (an export of the review, imported anew) is made again, as the first
+            # time; another review's claim the data lacks is made in its reviewer's graph, whichever record comes first.
+            target = (own, graph) if review.claim == own else (review.claim, reviewer_graph(iri_base, named[1], source))
+            claim = review.claim if review.claim in batch.made_claims else None
+        else:
+            target = (own, graph)
+            claim = _claim_of(review, batch, problems, iri)
         if not text:
             problems.add("claimReviewed", "missing: the claim's text")
         if len(batch.found) > before or reviewer is None:
@@ -270,7 +315,7 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
             for link in review.reviewer.same_as:
                 batch.add(graph, reviewer, SCHEMA + "sameAs", ox.NamedNode(link))
         if claim is None:
-            claim = _claim_from_review(review, text, iri, graph, batch, problems)
+            claim = _claim_from_review(review, text, *target, batch, problems)
             if claim is None:
                 continue
         _write_review(batch, review, iri, graph, claim, text, reviewer)
@@ -282,6 +327,7 @@ def build(reviews: Iterable[Review], known: KnownClaims, entities: Entities, iri
     return Built(
         quads=batch.quads, reviews=built_reviews, claims=claims, graphs=list(graphs),
         existing=frozenset(iri for iri in built_reviews if iri in known.reviews), owned=batch.owned, where=batch.where,
+        released={claim: graph for claim, graph in batch.own_claims.items() if claim not in batch.owned},
     )
 
 
@@ -325,8 +371,12 @@ def _write_entity(batch: _Batch, graph: str, iri: str, kind: str, name: str, whe
     batch.where[iri] = where
 
 
-def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _Batch, problems: Problems) -> str | None:
-    """The cg:ClaimFromReview of a review whose claim the data does not have, its quads added to ``batch``."""
+def _claim_from_review(review: Review, text: str, claim: str, graph: str, batch: _Batch, problems: Problems) -> str | None:
+    """The cg:ClaimFromReview ``claim`` (``<review IRI>-claim`` of the review it is known from) of a review whose
+    claim the data does not have, its quads (and a new claimant's) added to ``batch`` in ``graph`` unless the
+    batch made it already."""
+    if claim in batch.made_claims:
+        return claim
     claimant = None
     if review.claimant:
         kinds = ("org", "person") if review.claimant_kind == "org" else ("person", "org")
@@ -338,7 +388,6 @@ def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _
                           review.claimant, review.where)
             for link in review.claimant_same_as:
                 batch.add(graph, claimant, SCHEMA + "sameAs", ox.NamedNode(link))
-    claim = iri + "-claim"
     batch.add(graph, claim, RDF + "type", ox.NamedNode(CG + "ClaimFromReview"))
     batch.add(graph, claim, SCHEMA + "text", ox.Literal(text))
     if claimant:
@@ -347,7 +396,8 @@ def _claim_from_review(review: Review, text: str, iri: str, graph: str, batch: _
         batch.add(graph, claim, SCHEMA + "appearance", ox.NamedNode(page))
     if review.claim_date:
         batch.add(graph, claim, SCHEMA + "datePublished", _date_literal(review.claim_date))
-    batch.add(graph, claim, CG + "fromReview", ox.NamedNode(iri))
+    batch.add(graph, claim, CG + "fromReview", ox.NamedNode(claim.removesuffix("-claim")))
+    batch.made_claims.add(claim)
     batch.owned[claim] = graph
     batch.where[claim] = review.where
     for page in review.appearances:
@@ -383,7 +433,7 @@ def _write_review(batch: _Batch, review: Review, iri: str, graph: str, claim: st
         batch.owned[subject] = graph
         batch.where[subject] = review.where
     # An earlier import of this review may have made it a claim of its own, which this one no longer reviews.
-    batch.owned.setdefault(iri + "-claim", graph)
+    batch.own_claims[iri + "-claim"] = graph
 
 
 # ---------------------------------------------------------------- validation

@@ -25,6 +25,11 @@ REVIEW_FOLDER = "id/review/"  # + reviewer slug + "/" + key, below the IRI base
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: schema.org's stated scale of a numeric rating whose bestRating or worstRating is omitted.
 DEFAULT_BEST, DEFAULT_WORST = Decimal(5), Decimal(1)
+#: The largest adjusted exponent (either way) of a number a rating takes: ``1e30`` and ``1e-30`` are read, ``1e31`` and
+#: ``1e-31`` refused, so that no number is written out with thousands of digits.
+MAX_EXPONENT = 30
+#: How many characters of a value a problem message shows.
+SHOWN_LENGTH = 120
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,20 +95,23 @@ class Problems:
 
 
 def _shown(value: object) -> str:
-    """``value`` as the record wrote it, for messages."""
+    """``value`` as the record wrote it, for messages: its first :data:`SHOWN_LENGTH` characters and "…" if longer."""
     if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except RecursionError:
-        # A value nested nearly as deep as the parser allows may be past the limit once a few calls deeper.
-        return "a value nested too deeply to show"
+        shown = str(value)
+    elif isinstance(value, (datetime.date, datetime.datetime)):
+        shown = value.isoformat()
+    else:
+        try:
+            shown = json.dumps(value, ensure_ascii=False, default=str)
+        except RecursionError:
+            # A value nested nearly as deep as the parser allows may be past the limit once a few calls deeper.
+            return "a value nested too deeply to show"
+    return shown if len(shown) <= SHOWN_LENGTH else shown[:SHOWN_LENGTH] + "…"
 
 
 def _number(value: object, prop: str, problems: Problems) -> Decimal | None:
-    """A number given as a number or a numeric string; ``None`` (and a problem) otherwise."""
+    """A number given as a number or a numeric string, its adjusted exponent within :data:`MAX_EXPONENT` either way
+    (zero is taken); ``None`` (and a problem: not a number, too large, too small) otherwise."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         number = Decimal(str(value))
     elif isinstance(value, str):
@@ -115,6 +123,10 @@ def _number(value: object, prop: str, problems: Problems) -> Decimal | None:
         number = None
     if number is None or not number.is_finite():
         problems.add(prop, f"{_shown(value)} is not a number")
+        return None
+    if number and abs(number.adjusted()) > MAX_EXPONENT:
+        size = "large" if number.adjusted() > 0 else "small"
+        problems.add(prop, f"{_shown(value)} is too {size} a number (beyond 1e{MAX_EXPONENT} or 1e-{MAX_EXPONENT} in size)")
         return None
     return number
 
@@ -309,7 +321,9 @@ def read_json(text: str | bytes, where: str) -> object:
         not UTF-8, or nested too deeply for the parser (its arrays and objects past Python's recursion limit).
     """
     try:
-        return json.loads(text, parse_float=Decimal)
+        # Integers as Decimal too: int() refuses a number of more than 4300 digits, which the rating check refuses
+        # with its own message (_number).
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as error:
         raise ReviewError([f"{where}:{error.lineno}:{error.colno}: not JSON: {error.msg}"]) from error
     except UnicodeDecodeError as error:
@@ -465,13 +479,24 @@ def read_claimreview(document: object, where: str) -> tuple[list[Review], list[s
     return reviews, found
 
 
-def site_reviewer(url: str) -> Reviewer:
+def site_reviewer(url: str, problems: Problems) -> Reviewer | None:
     """The reviewer of a review that names none (Google recommends ``author``, and does not require it): the site
     that published it, an organisation named by the host of its URL, whose ``url`` is the site's root
-    (``https://factcheck.example.org/2024/x`` → ``factcheck.example.org``, ``https://factcheck.example.org/``)."""
+    (``https://factcheck.example.org/2024/x`` → ``factcheck.example.org``, ``https://factcheck.example.org/``).
+
+    ``None``, and a problem on ``url``, when the URL gives no site (a port out of range, a malformed host)."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    return Reviewer(name=host, url=f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}/")
+    site = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/"
+    try:
+        host, _ = parts.hostname, parts.port
+    except ValueError as error:
+        problems.add("url", f"{_shown(url)} names no site for the review's author ({error})")
+        return None
+    wrong = http_url(site)
+    if not host or wrong:
+        problems.add("url", f"{_shown(url)} names no site for the review's author: {site} {wrong or 'has no host'}")
+        return None
+    return Reviewer(name=host, url=site)
 
 
 def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
@@ -500,7 +525,7 @@ def _review_of(record: Mapping, where: str, found: list[str]) -> Review | None:
         language = _language(_language_of(_get(record, "reviewBody")), "reviewBody.@language", problems)
 
     if _get(record, "author") is None:
-        reviewer = site_reviewer(url) if url else Reviewer(name="")
+        reviewer = (site_reviewer(url, problems) if url else None) or Reviewer(name="")
     else:
         reviewer_name, author = _name_of(_get(record, "author"), "author", problems)
         reviewer = Reviewer(
