@@ -124,6 +124,9 @@ class Config:
     port: int = _setting(8000, kind=int, check=_port)
     #: query worker processes; queries run in parallel across them.
     workers: int = _setting(factory=lambda: os.cpu_count() or 1, kind=int, check=_positive)
+    #: the most query worker processes at once: more are started while every one is busy, so that a short query never
+    #: waits behind long ones (the long ones run at the lowest CPU priority); those beyond ``workers`` end when idle.
+    max_workers: int = _setting(factory=lambda: 16 * (os.cpu_count() or 1), kind=int, check=_positive)
     #: the service's own public base URL (where its ``/`` is reached, e.g. ``https://claims.example.org/``): the IRIs
     #: of graphs the Graph Store creates, and their ``Location``, are minted under it whatever Host a client sent.
     #: Unset, they are minted under the URL the POST was sent to; a service behind a proxy, or reached by several

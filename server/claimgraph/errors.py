@@ -54,7 +54,14 @@ class RemoteAccessError(ClaimgraphError, ValueError):
 
 
 class StoreError(ClaimgraphError, RuntimeError):
-    """The store cannot be opened or used (missing, locked, unreadable)."""
+    """The store cannot be opened or used (missing, locked, unreadable); ``held`` when another process holds it."""
+
+    def __init__(self, message: str, held: bool = False) -> None:
+        super().__init__(message)
+        self.held = held
+
+    def __reduce__(self):
+        return type(self), (str(self), self.held)
 
 
 class QueryError(ClaimgraphError, RuntimeError):

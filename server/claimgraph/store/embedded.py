@@ -56,7 +56,9 @@ class EmbeddedStore(Store):
                 path.mkdir(parents=True, exist_ok=True)
             self._store: ox.Store | None = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as error:
-            raise StoreError(f"cannot open the store at {path}: {error}") from error
+            held = "lock" in str(error).lower()
+            why = " (another process holds it for writing: a running `claimgraph serve`?)" if held else ""
+            raise StoreError(f"cannot open the store at {path}{why}: {error}", held=held) from error
         self.path = path
         self.read_only = read_only
         self.prefixes = dict(prefixes or {})
@@ -138,13 +140,32 @@ class EmbeddedStore(Store):
             jsonld.write(result, output, _rdf_format(media_type), prefixes=self.prefixes, context=self.context)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self.apply(sparql, base_iri=base_iri)
+        with _translated(self.path):
+            self._open().flush()
+
+    def apply(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """As :meth:`update`, without flushing the store's memory tables to its files: the update is in the write-ahead
+        log when this returns, so it survives the end of this process (SIGKILL included), not the machine's."""
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only; nothing was changed")
         with _translated(self.path):
-            store = self._open()
-            store.update(sparql, base_iri=base_iri)
-            store.flush()
+            self._open().update(sparql, base_iri=base_iri)
         self._generation += 1
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the store knows the named graph ``graph`` (an empty one included)."""
+        with _translated(self.path):
+            return self._open().contains_named_graph(graph)
+
+    def backup(self, directory: Path) -> None:
+        """Write a consistent copy of the store to the new directory ``directory`` (a checkpoint: hard links to the
+        store's files when both are on one file system), which a read-only store may open while this one is written.
+
+        :raises StoreError: if ``directory`` exists or cannot be written.
+        """
+        with _translated(self.path):
+            self._open().backup(str(directory))
 
     def dump(self, output: BinaryIO, format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
         prefixes = self.prefixes if prefixes is None else prefixes

@@ -1,285 +1,78 @@
-"""The worker pool: a :class:`~claimgraph.store.base.Store` whose queries and updates have a time limit that really
-stops them, run in parallel across processes.
+"""The worker pool: a :class:`~claimgraph.store.base.Store` whose queries have a time limit that really stops them,
+run in parallel across processes, beside one process that owns the store and takes writes at once.
 
-pyoxigraph cannot interrupt a running query, so each query runs in a worker process that is
-killed and replaced when its time is up. ``workers`` processes each hold the on-disk store open
-read-only (an :class:`~claimgraph.store.embedded.EmbeddedStore`) and answer one query at a time,
-serializing the answer with the same code as the embedded store and sending it back in chunks; this
-process spools the whole answer (memory, then a temporary file) before returning it, so a slow client
-holds no worker and a time limit never cuts a begun answer.
+pyoxigraph cannot interrupt a running query, so each query runs in a reader process (:mod:`~claimgraph.store.workers`)
+that is killed and replaced when its time is up. The layout:
 
-A read-only opener sees the store as it was when opened, and reading beside a writing process
-is undefined. So writes take the pool's write lock: running queries finish (or reach their
-deadline), new ones wait, the readers are ended, one fresh process opens the store read-write,
-applies the update in one transaction and exits, and new readers open the store as it now is.
-An update that outlives the time limit is killed before it commits, so nothing of it is kept.
-Every later read sees an acknowledged write.
-
-Workers speak to this process in the dataclasses below. Errors cross the pipe as themselves
-(claimgraph's errors, pyoxigraph's ``SyntaxError`` with its message and position); a worker reports
-that it is ready, or the error that stopped it opening the store, before it takes work.
+- **One owner** holds the store read-write for the pool's life and applies each update in tens of microseconds; an
+  update is acknowledged once it is in the write-ahead log, so it survives SIGKILL. Writes never wait for queries.
+- **Readers** answer from snapshots (checkpoints of hard links the owner writes in milliseconds). A query asks for a
+  snapshot at least as new as every write acknowledged before it; one snapshot serves every query that waited for it,
+  so a stream of writes costs readers one snapshot per burst, not one per write. Every later read sees an
+  acknowledged write. Snapshots no reader uses are deleted.
+- **No query waits behind another.** Every query takes a free reader; when none is free, and fewer than
+  ``max_workers`` run, a new one is forked (from a server process that has the package imported: milliseconds). A
+  reader whose query runs longer than :data:`DEMOTE_AFTER` is given the lowest CPU priority, so the operating system
+  runs short queries first whatever number of long ones are in flight; it gets its priority back when it is done (or
+  is retired, where the system does not let it). Readers idle for :data:`IDLE_LIMIT` beyond ``workers`` are ended.
+- **An update stopped at the time limit is reported as it ended**: the owner is killed, a new owner opens the store
+  and looks for the update's marker (see :mod:`~claimgraph.store.workers`). Found, the update committed in its last
+  instant and is answered as applied; not found, nothing of it is kept and :class:`QueryTimeout` says so.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import multiprocessing
-import pickle
-import queue
-import signal
+import logging
+import os
+import shutil
 import threading
 import time
-import traceback
-from collections.abc import Callable, Mapping
-from multiprocessing.connection import Connection
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from claimgraph.errors import Busy, ClaimgraphError, QueryError, QueryTimeout, StoreError
-from claimgraph.store.base import CHUNK, Answer, Head, Query, Store, spool
-from claimgraph.store.embedded import EmbeddedStore
+from claimgraph.errors import Busy, QueryError, QueryTimeout, StoreError
+from claimgraph.store import workers as processes
+from claimgraph.store.base import Answer, Head, Query, Store, spool
+from claimgraph.store.workers import STARTUP_LIMIT, Chunk, Done, Failed, Worker
 
-__all__ = ["Answer", "Executor", "Query"]
+__all__ = ["Answer", "Executor", "Query", "STARTUP_LIMIT"]
 
-_context = multiprocessing.get_context("spawn")
-#: seconds a new worker may take to start and open the store (spawning one that imports the package takes about 1 s).
-STARTUP_LIMIT = 60.0
+log = logging.getLogger(__name__)
 
-
-#: What the idle queue holds once the pool is closed, in place of a free reader.
-_CLOSED = object()
-
-
-# The pipe protocol. To a reader: Run or Dump. From a reader: Ready or Failed once it has opened the store
-# (or not), then for each request Chunk messages and one Done or Failed. From a writer: one Done or Failed.
-
-
-@dataclasses.dataclass(frozen=True)
-class Run:
-    job: Query
+#: seconds a query runs before its reader is given the lowest CPU priority.
+DEMOTE_AFTER = 0.1
+#: seconds a reader beyond ``workers`` may stay idle before it is ended.
+IDLE_LIMIT = 30.0
+#: how often the pool looks at its readers (priorities, idle ones).
+TICK = 0.02
+#: the lowest CPU priority (``nice`` value) a long query runs at.
+LOWEST = 19
 
 
-@dataclasses.dataclass(frozen=True)
-class Dump:
-    #: the media type of the RDF format (pyoxigraph's format objects do not pickle).
-    media_type: str
-    prefixes: Mapping[str, str] | None
+class _Snapshot:
+    """A snapshot directory, the generation it holds (every write acknowledged before it was asked), and how many
+    requests are about to read it."""
 
-
-@dataclasses.dataclass(frozen=True)
-class Ready:
-    """The reader opened the store and takes work."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Chunk:
-    data: bytes
-
-
-@dataclasses.dataclass(frozen=True)
-class Done:
-    #: the answer's head (``None`` for a dump or an update).
-    head: Head | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Failed:
-    error: BaseException
-
-
-class _Refused(Exception):
-    """The writer answered with ``error``: it changed nothing (as opposed to a writer stopped or lost unanswered)."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-class _Sender:
-    """A binary writer that sends what pyoxigraph serializes through a pipe, in chunks."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.buffer = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        if len(self.buffer) >= CHUNK:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.connection.send(Chunk(bytes(self.buffer)))
-            self.buffer.clear()
-
-
-def _failed(error: Exception) -> Failed:
-    """``error`` to send to the parent: as itself when it pickles, with the worker's traceback when it is a bug."""
-    if not isinstance(error, (ClaimgraphError, SyntaxError)):
-        error.add_note("in the query worker:\n" + "".join(traceback.format_exception(error)))
-    try:
-        pickle.dumps(error)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return Failed(QueryError(f"{type(error).__name__}: {error}"))
-    return Failed(error)
-
-
-def _leave_signals_to_the_parent() -> None:
-    """Ignore Ctrl-C (sent to the whole process group): the parent decides when a worker ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _read(connection: Connection, path: str, prefixes: Mapping[str, str], context: Mapping[str, object] | None) -> None:
-    """A reader process: open the store read-only, say so, then answer requests until the pipe closes."""
-    _leave_signals_to_the_parent()
-    try:
-        store = EmbeddedStore(Path(path), read_only=True, prefixes=prefixes, context=context)
-    except StoreError as error:
-        connection.send(Failed(error))
-        return
-    connection.send(Ready())
-    while True:
-        try:
-            request = connection.recv()
-        except EOFError:
-            return
-        sender = _Sender(connection)
-        head = None
-        # Every error, bugs included, goes to the parent, which raises it where the query was asked (and logs bugs).
-        try:
-            if isinstance(request, Run):
-                head = store.answer(request.job, sender)
-            else:
-                store.dump(sender, ox.RdfFormat.from_media_type(request.media_type), prefixes=request.prefixes)
-            sender.flush()
-        except Exception as error:
-            connection.send(_failed(error))
-        else:
-            connection.send(Done(head))
-
-
-def _write(connection: Connection, path: str, update: str | None, base_iri: str | None) -> None:
-    """A writer process: open the store read-write (creating it), apply ``update`` if any, and exit (releasing the lock)."""
-    _leave_signals_to_the_parent()
-    try:
-        store = EmbeddedStore(Path(path))
-        if update is not None:
-            store.update(update, base_iri=base_iri)
-    except Exception as error:
-        connection.send(_failed(error))
-    else:
-        connection.send(Done())
-
-
-class _Worker:
-    """A worker process and this process's end of its pipe."""
-
-    def __init__(self, target: Callable, *args: object) -> None:
-        self.connection, child = _context.Pipe()
-        self.process = _context.Process(target=target, args=(child, *args), daemon=True)
-        self.process.start()
-        child.close()
-        self.ready = False
-
-    def send(self, request: Run | Dump) -> None:
-        """:raises QueryError: if the process has ended."""
-        try:
-            self.connection.send(request)
-        except OSError as error:
-            raise QueryError(f"the worker process ended unexpectedly (exit code {self.process.exitcode})") from error
-
-    def receive(self, deadline: float) -> Ready | Chunk | Done | Failed:
-        """The next message, waiting until ``deadline`` (a :func:`time.monotonic` time).
-
-        :raises QueryTimeout: if none arrives in time.
-        :raises QueryError: if the process has ended.
-        """
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not self.connection.poll(remaining):
-            raise QueryTimeout
-        try:
-            return self.connection.recv()
-        except (EOFError, OSError) as error:
-            self.process.join(1.0)
-            raise QueryError(f"the worker process ended unexpectedly (exit code {self.process.exitcode})") from error
-
-    def wait_ready(self) -> None:
-        """Wait for the worker's report that it opened the store.
-
-        :raises StoreError: the error that stopped it opening the store.
-        :raises QueryTimeout: if it does not report within :data:`STARTUP_LIMIT`.
-        """
-        if self.ready:
-            return
-        message = self.receive(time.monotonic() + STARTUP_LIMIT)
-        if isinstance(message, Failed):
-            raise message.error
-        self.ready = True
-
-    def kill(self) -> None:
-        """End the process now and wait for it, leaving the pipe to whoever reads it."""
-        self.process.kill()
-        self.process.join()
-
-    def end(self, grace: float = 0.0) -> None:
-        """Let the process exit on its own within ``grace`` seconds, else kill it; then wait for it and close the pipe.
-
-        Readers hold nothing that needs a clean exit; a writer that has answered is given time to close the store.
-        """
-        self.process.join(grace)
-        if self.process.is_alive():
-            self.kill()
-        self.connection.close()
-
-
-class _ReadWriteLock:
-    """Many readers or one writer; a waiting writer holds back new readers."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
-
-    def acquire_read(self, timeout: float) -> bool:
-        with self._condition:
-            ready = self._condition.wait_for(lambda: not self._writing and not self._writers_waiting, timeout)
-            if ready:
-                self._readers += 1
-            return ready
-
-    def release_read(self) -> None:
-        with self._condition:
-            self._readers -= 1
-            self._condition.notify_all()
-
-    def acquire_write(self, timeout: float) -> bool:
-        with self._condition:
-            self._writers_waiting += 1
-            ready = self._condition.wait_for(lambda: not self._writing and not self._readers, timeout)
-            self._writers_waiting -= 1
-            self._writing = ready
-            self._condition.notify_all()
-            return ready
-
-    def release_write(self) -> None:
-        with self._condition:
-            self._writing = False
-            self._condition.notify_all()
+    def __init__(self, directory: Path, generation: int) -> None:
+        self.directory = directory
+        self.generation = generation
+        self.pins = 0
 
 
 class Executor(Store):
-    """The on-disk store at ``path`` behind ``workers`` reader processes; every query and update stops at ``timeout`` s.
+    """The on-disk store at ``path`` behind an owner process and ``workers`` to ``max_workers`` reader processes;
+    every query stops at ``timeout`` s.
 
-    Creates the store when there is none, and returns once every reader has opened it.
+    Creates the store when there is none, and returns once the owner holds it and ``workers`` readers are ready.
 
     :param prefixes: prefixes for Turtle and TriG answers.
     :param context: the local JSON-LD context JSON-LD answers are compacted with.
-    :raises StoreError: if the store cannot be created or opened (another process holds it read-write, or a
-        reader cannot open it); no worker is left running.
+    :raises StoreError: if the store cannot be created or opened (another process holds it read-write); no worker is
+        left running.
     """
 
     def __init__(
@@ -288,33 +81,40 @@ class Executor(Store):
         *,
         workers: int,
         timeout: float,
+        max_workers: int | None = None,
         prefixes: Mapping[str, str] | None = None,
         context: Mapping[str, object] | None = None,
     ) -> None:
         self.path = path
         self.workers = workers
+        self.max_workers = max(workers, max_workers if max_workers is not None else 8 * workers)
         self.timeout = timeout
         self.prefixes = dict(prefixes or {})
         self.context = context
         self._generation = 0
-        self._lock = _ReadWriteLock()
-        #: free readers; :data:`_CLOSED` once the pool is closed.
-        self._idle: queue.Queue[_Worker | object] = queue.Queue()
-        #: every worker process alive, and those of them answering a request.
-        self._workers: set[_Worker] = set()
-        self._busy: set[_Worker] = set()
-        self._guard = threading.Lock()
+        self._guard = threading.Condition()
         self._closed = False
+        #: every reader alive; the idle ones, most recently used last.
+        self._readers: set[Worker] = set()
+        self._idle: list[Worker] = []
+        self._writing = threading.Lock()
+        self._snapshotting = threading.Lock()
+        self._snapshots_dir = path.parent / f"{path.name}.snapshots"
+        self._snapshots: list[_Snapshot] = []
+        self._numbered = 0
+        self._owner = processes.owner(path)
         try:
-            self._run_writer(None)  # creates the store when there is none, so that readers can open it
-        except _Refused as refusal:
-            raise refusal.error from None
-        try:
-            for reader in self._start_readers():
+            shutil.rmtree(self._snapshots_dir, ignore_errors=True)
+            self._snapshots_dir.mkdir(parents=True)
+            self._snapshot(0)
+            for reader in [self._add_reader() for _ in range(workers)]:
                 reader.wait_ready()
+                self._release(reader)
         except BaseException:
             self.close()
             raise
+        self._watcher = threading.Thread(target=self._watch, name="claimgraph-pool", daemon=True)
+        self._watcher.start()
 
     @property
     def generation(self) -> int:
@@ -322,83 +122,206 @@ class Executor(Store):
 
     @property
     def busy(self) -> int:
-        """How many workers are answering a request now."""
+        """How many readers are answering a request now."""
         with self._guard:
-            return len(self._busy)
+            return len(self._readers) - len(self._idle)
 
     @property
     def pids(self) -> list[int]:
-        """The process ids of the worker processes alive now (for monitoring)."""
+        """The process ids of the reader processes alive now (for monitoring)."""
         with self._guard:
-            return [worker.process.pid for worker in self._workers if worker.process.is_alive()]
+            return [reader.process.pid for reader in self._readers if reader.process.is_alive()]
 
-    def _start_readers(self) -> list[_Worker]:
-        return [reader for _ in range(self.workers) if (reader := self._add_reader()) is not None]
+    @property
+    def owner_pid(self) -> int:
+        """The process id of the process that owns the store now."""
+        return self._owner.process.pid
 
-    def _add_reader(self) -> _Worker | None:
-        """A new reader, queued as idle; ``None`` once the pool is closed (spawned under the guard, so that
-        :meth:`close` sees every worker)."""
+    # ------------------------------------------------------------ snapshots
+
+    def _snapshot(self, generation: int) -> _Snapshot:
+        """A new snapshot holding at least ``generation``, made by the owner (under :attr:`_snapshotting`, or at start).
+
+        :raises StoreError, QueryError: if the owner could not write it.
+        """
+        self._numbered += 1
+        directory = self._snapshots_dir / str(self._numbered)
+        for attempt in (1, 2):
+            owner = self._owner
+            with self._guard:
+                if self._closed:
+                    raise StoreError(f"the store at {self.path} is closed")
+            try:
+                owner.send(processes.Backup(str(directory)), owner.side)
+                message = owner.receive(time.monotonic() + STARTUP_LIMIT, owner.side)
+                break
+            except QueryError:
+                # The owner was replaced while it wrote (an update stopped at its limit): ask the new one.
+                if attempt == 2:
+                    raise
+                with self._writing:
+                    shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(message, Failed):
+            raise message.error
+        snapshot = _Snapshot(directory, generation)
+        with self._guard:
+            self._snapshots.append(snapshot)
+        return snapshot
+
+    def _fresh(self) -> _Snapshot:
+        """The newest snapshot, made first if a write was acknowledged since; pinned until :meth:`_unpin`."""
+        wanted = self._generation
+        with self._snapshotting:
+            latest = self._snapshots[-1]
+            if latest.generation < wanted:
+                # Read before the owner is asked: every write acknowledged by now is in the snapshot.
+                latest = self._snapshot(self._generation)
+                self._collect()
+            with self._guard:
+                latest.pins += 1
+            return latest
+
+    def _unpin(self, snapshot: _Snapshot) -> None:
+        with self._guard:
+            snapshot.pins -= 1
+
+    def _collect(self) -> None:
+        """Delete the snapshots that are not the newest, that no request is about to read and no reader has open."""
+        with self._guard:
+            used = {reader.snapshot for reader in self._readers}
+            old = [s for s in self._snapshots[:-1] if not s.pins and str(s.directory) not in used]
+            self._snapshots = [s for s in self._snapshots if s not in old]
+        for snapshot in old:
+            shutil.rmtree(snapshot.directory, ignore_errors=True)
+
+    # ------------------------------------------------------------ readers
+
+    def _add_reader(self) -> Worker:
+        """A new reader, counted as busy until released; spawned under the guard so that :meth:`close` sees it.
+
+        :raises StoreError: once the pool is closed.
+        """
         with self._guard:
             if self._closed:
-                return None
-            reader = _Worker(_read, str(self.path), self.prefixes, self.context)
-            self._workers.add(reader)
-        self._idle.put(reader)
+                raise StoreError(f"the store at {self.path} is closed")
+            reader = processes.reader(self.prefixes, self.context)
+            self._readers.add(reader)
+            return reader
+
+    def _take(self) -> Worker:
+        """A free reader, started and marked busy: an idle one, else a new one while fewer than ``max_workers`` run,
+        else the first to come free.
+
+        :raises Busy: if none came free within the time limit.
+        :raises StoreError: if the pool was closed meanwhile.
+        """
+        deadline = time.monotonic() + self.timeout
+        with self._guard:
+            while True:
+                if self._closed:
+                    raise StoreError(f"the store at {self.path} was closed while the request waited for a worker")
+                if self._idle:
+                    reader = self._idle.pop()
+                    if reader.process.is_alive():
+                        break
+                    self._readers.discard(reader)
+                    continue
+                if len(self._readers) < self.max_workers:
+                    reader = None
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Busy(f"all {self.max_workers} query workers stayed busy for {self.timeout:g} s")
+                self._guard.wait(remaining)
+        if reader is None:
+            reader = self._add_reader()
+        try:
+            reader.wait_ready()
+        except BaseException:
+            self._end(reader)
+            raise
+        reader.since = time.monotonic()
         return reader
 
-    def _take(self) -> _Worker:
-        """A free reader that has opened the store, now marked busy; one that died while idle is replaced first.
-
-        :raises Busy: if none became free within the time limit.
-        :raises StoreError: if the reader (a replacement) could not open the store; it is replaced again.
-        """
-        while True:
+    def _release(self, reader: Worker) -> None:
+        """``reader`` is free again: back to full priority (or retired where that is not allowed) and idle."""
+        reader.since = None
+        if reader.demoted:
             try:
-                worker = self._idle.get(timeout=self.timeout)
-            except queue.Empty:
-                raise Busy(f"all {self.workers} query workers stayed busy for {self.timeout:g} s") from None
-            if worker is _CLOSED:
-                self._idle.put(_CLOSED)  # for the next waiter
-                raise StoreError(f"the store at {self.path} was closed while the request waited for a worker")
+                os.setpriority(os.PRIO_PROCESS, reader.process.pid, 0)
+                reader.demoted = False
+            except (PermissionError, ProcessLookupError):
+                self._end(reader)
+                return
+        with self._guard:
+            if self._closed:
+                retire = True
+            else:
+                retire = False
+                reader.idle_since = time.monotonic()
+                self._idle.append(reader)
+                self._guard.notify()
+        if retire:
+            self._end(reader)
+
+    def _end(self, reader: Worker) -> None:
+        with self._guard:
+            self._readers.discard(reader)
+            if reader in self._idle:
+                self._idle.remove(reader)
+            self._guard.notify()
+        reader.end()
+
+    def _watch(self) -> None:
+        """Lower the priority of readers running long queries; end readers idle too long beyond ``workers``."""
+        while not self._closed:
+            time.sleep(TICK)
+            now = time.monotonic()
             with self._guard:
-                self._busy.add(worker)
-            if worker.ready and not worker.process.is_alive():
-                self._replace(worker)
-                continue
-            try:
-                worker.wait_ready()
-            except BaseException:
-                self._replace(worker)
-                raise
-            return worker
+                long_running = [r for r in self._readers if r.since is not None and not r.demoted and now - r.since > DEMOTE_AFTER]
+                spare = len(self._readers) - self.workers
+                stale = [r for r in self._idle[:max(spare, 0)] if now - r.idle_since > IDLE_LIMIT]
+                for reader in stale:
+                    self._idle.remove(reader)
+                    self._readers.discard(reader)
+            for reader in long_running:
+                try:
+                    os.setpriority(os.PRIO_PROCESS, reader.process.pid, LOWEST)
+                    reader.demoted = True
+                except (ProcessLookupError, PermissionError, TypeError):
+                    continue
+            for reader in stale:
+                reader.end()
 
-    def _run(self, request: Run | Dump, sink: BinaryIO) -> Head | None:
-        """Send ``request`` to a free reader and write what it sends back to ``sink``; the reader is free again on return.
+    def _run(self, request: processes.Run | processes.Dump, sink: BinaryIO) -> Head | None:
+        """Send ``request`` to a free reader, on a snapshot holding every acknowledged write, and write what it sends
+        back to ``sink``.
 
-        :raises: the error the reader sent; :class:`QueryTimeout` (the reader is ended and replaced); :class:`Busy`.
+        :raises: the error the reader sent; :class:`QueryTimeout` (the reader is ended); :class:`Busy`.
         """
         if self._closed:
             raise StoreError(f"the store at {self.path} is closed")
-        if not self._lock.acquire_read(self.timeout):
-            raise Busy("an update held the store for longer than the time limit")
+        snapshot = self._fresh()
         try:
-            worker = self._take()
+            reader = self._take()
+            request = type(request)(**{**request.__dict__, "snapshot": str(snapshot.directory)})
+            reader.snapshot = request.snapshot
             deadline = time.monotonic() + self.timeout
             try:
-                worker.send(request)
-                while isinstance(message := worker.receive(deadline), Chunk):
+                reader.send(request)
+                while isinstance(message := reader.receive(deadline), Chunk):
                     sink.write(message.data)
             except QueryError as error:
-                self._replace(worker)
+                self._end(reader)
                 if self._closed:
                     raise StoreError("the store was closed while the query ran") from error
                 raise
             except BaseException:
-                self._replace(worker)
+                self._end(reader)
                 raise
-            self._release(worker)
+            self._release(reader)
         finally:
-            self._lock.release_read()
+            self._unpin(snapshot)
         if isinstance(message, Failed):
             raise message.error
         return message.head
@@ -406,11 +329,11 @@ class Executor(Store):
     def query(self, job: Query) -> Answer:
         """Run ``job`` on a free reader and take its whole answer, spooled.
 
-        :raises: as :meth:`Store.query`; on :class:`QueryTimeout` the reader is ended and replaced.
+        :raises: as :meth:`Store.query`; on :class:`QueryTimeout` the reader is ended.
         """
         body = spool()
         try:
-            head = self._run(Run(job), body)
+            head = self._run(processes.Run(job, ""), body)
         except BaseException:
             body.close()
             raise
@@ -418,100 +341,69 @@ class Executor(Store):
 
     def dump(self, output: BinaryIO, format: ox.RdfFormat, *, prefixes: Mapping[str, str] | None = None) -> None:
         """As :meth:`Store.dump`, in a reader and within the time limit; on an error ``output`` may hold part of the dump."""
-        self._run(Dump(format.media_type, prefixes), output)
+        self._run(processes.Dump(format.media_type, prefixes, ""), output)
+
+    # ------------------------------------------------------------ writes
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """As :meth:`Store.update`, in a fresh writer process while no reader holds the store.
+        """As :meth:`Store.update`: applied by the owner, acknowledged once it survives the end of any process.
 
-        :raises Busy: if running queries hold the store past the time limit; nothing is changed.
-        :raises QueryTimeout: if it runs past the time limit; it is stopped and nothing is changed.
+        :raises Busy: if earlier updates held the owner past the time limit; nothing is changed.
+        :raises QueryTimeout: if it ran past the time limit and was stopped before it committed; nothing is changed.
+            (One that committed in its last instant returns as applied.)
+        :raises QueryError: if the owner ended while it ran and the update was not applied.
         """
-        if not self._lock.acquire_write(self.timeout):
-            raise Busy(f"running queries kept the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
-        refused = False
+        if not self._writing.acquire(timeout=self.timeout):
+            raise Busy(f"earlier updates held the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
         try:
-            self._end_idle()
+            marker = uuid.uuid4().hex
+            owner = self._owner
+            if not owner.process.is_alive():
+                owner = self._restart_owner()
             try:
-                self._run_writer(sparql, base_iri)
-            except _Refused as refusal:
-                refused = True
-                raise refusal.error from None
+                owner.send(processes.Update(sparql, base_iri, marker))
+                message = owner.receive(time.monotonic() + self.timeout)
+            except (QueryTimeout, QueryError) as stopped:
+                if not self._applied_after_restart(marker):
+                    raise stopped
+                log.warning("an update stopped at the time limit had committed in its last instant; answered as applied")
+                message = Done()
+            if isinstance(message, Failed):
+                raise message.error
+            self._generation += 1
         finally:
-            # A write the writer refused left the store as it was. An applied one, or one stopped or lost without
-            # an answer (it may have committed in its last instant), starts a new generation: no cache outlives it.
-            if not refused:
-                self._generation += 1
-            try:
-                self._start_readers()
-            finally:
-                self._lock.release_write()
+            self._writing.release()
 
-    def _run_writer(self, sparql: str | None, base_iri: str | None = None) -> None:
-        with self._guard:
-            if self._closed:
-                raise StoreError(f"the store at {self.path} is closed")
-            writer = _Worker(_write, str(self.path), sparql, base_iri)
-            self._workers.add(writer)
-        message: Done | Failed | None = None
-        try:
-            message = writer.receive(time.monotonic() + (self.timeout if sparql is not None else STARTUP_LIMIT))
-        except QueryTimeout:
-            # It may have committed in the last instant: then its answer is waiting.
-            if not writer.connection.poll(0):
-                raise
-            message = writer.connection.recv()
-        except QueryError:
-            if self._closed:
-                raise StoreError("the store was closed while the update ran, so it may not have been applied") from None
-            raise
-        finally:
-            with self._guard:
-                self._workers.discard(writer)
-            writer.end(grace=self.timeout if isinstance(message, Done) else 0.0)
+    def _applied_after_restart(self, marker: str) -> bool:
+        """End the owner, start a new one, and ask it whether the update with ``marker`` committed."""
+        owner = self._restart_owner()
+        owner.send(processes.Applied(marker))
+        message = owner.receive(time.monotonic() + STARTUP_LIMIT)
         if isinstance(message, Failed):
-            raise _Refused(message.error)
+            raise message.error
+        return bool(message.value)
 
-    def _release(self, worker: _Worker) -> None:
-        with self._guard:
-            self._busy.discard(worker)
+    def _restart_owner(self) -> Worker:
+        """A new owner in place of the one there (killed first); under :attr:`_writing`."""
+        self._owner.kill()
+        self._owner.end()
         if self._closed:
-            self._end(worker)
-        else:
-            self._idle.put(worker)
-
-    def _replace(self, worker: _Worker) -> None:
-        """End ``worker`` and, unless the pool is closed, put a fresh reader in its place (it reports when taken)."""
-        with self._guard:
-            self._busy.discard(worker)
-        self._end(worker)
-        self._add_reader()
-
-    def _end(self, worker: _Worker) -> None:
-        with self._guard:
-            self._workers.discard(worker)
-        worker.end()
-
-    def _end_idle(self) -> None:
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            if worker is _CLOSED:
-                self._idle.put(_CLOSED)
-                return
-            self._end(worker)
+            raise StoreError(f"the store at {self.path} was closed while the update ran")
+        self._owner = processes.owner(self.path)
+        return self._owner
 
     def close(self) -> None:
         """End every worker process, busy ones too: a query running now, or waiting for a free worker, gets
-        :class:`StoreError`."""
+        :class:`StoreError`. Writes acknowledged before are kept."""
         with self._guard:
             self._closed = True
-        self._end_idle()
-        # Wakes the requests waiting for a free worker, at once rather than at the time limit.
-        self._idle.put(_CLOSED)
-        with self._guard:
-            left = list(self._workers)
-        # Busy workers are killed, not ended: the thread reading each one's pipe closes it when it sees the end.
-        for worker in left:
-            worker.kill()
+            left = list(self._readers)
+            self._idle.clear()
+            self._guard.notify_all()
+        # Busy readers are killed, not ended: the thread reading each one's pipe closes it when it sees the end.
+        for reader in left:
+            reader.kill()
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            owner.end(grace=5.0)
+        shutil.rmtree(self._snapshots_dir, ignore_errors=True)

@@ -54,6 +54,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         store = Executor(
             config.store,
             workers=config.workers,
+            max_workers=config.max_workers,
             timeout=config.query_timeout,
             prefixes=dataset.prefixes(config.ontology_dir),
             context=dataset.context(config.ontology_dir),

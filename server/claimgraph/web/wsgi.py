@@ -16,8 +16,9 @@ from claimgraph.web.app import create_app
 
 
 def threads(config: Config) -> int:
-    """Request threads: enough that clients waiting for a free query worker, or sending slowly, leave room for others."""
-    return max(8, 4 * config.workers)
+    """Request threads: one for each query worker there may be, and as many again for requests that need none (pages
+    from the cache, searches) or send slowly."""
+    return max(8, 2 * max(config.workers, config.max_workers))
 
 
 class _Server(BaseApplication):
