@@ -387,7 +387,8 @@ def running_server(store: Path, **settings: object):
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "claimgraph", "--store", str(store), "serve", "--port", str(port)],
-            env=environ, stdout=output, stderr=subprocess.STDOUT,
+            # A session of its own: a test may end the server with every process it started (os.killpg).
+            env=environ, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
 

@@ -220,3 +220,33 @@ def test_close_wakes_a_request_waiting_for_a_free_worker_with_store_error(store)
     assert type(outcomes["waiting"]) is StoreError
     assert str(outcomes["waiting"]) == f"the store at {store} was closed while the request waited for a worker"
     assert type(outcomes["running"]) is StoreError
+
+
+def test_a_short_query_is_answered_while_long_ones_fill_every_worker_there_was(store):
+    """One worker to start with and four long queries in flight: readers are added for them, their priority is
+    lowered, and a short query is answered while all four still run."""
+    heavy = 4
+    pool = Executor(store, workers=1, max_workers=8, timeout=60)
+    outcomes: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            pool.query(Query(PATHOLOGICAL))
+        except BaseException as error:  # the thread reports what ended its request
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(heavy)]
+    try:
+        for thread in threads:
+            thread.start()
+        _wait_for(lambda: pool.busy == heavy, STARTUP_LIMIT, "every long query has a reader")
+        _wait_for(lambda: sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids).count(19) == heavy, 10,
+                  "the readers of the long queries run at the lowest priority")
+        assert pool.ask("ASK { ?s ?p ?o }") is True
+        assert pool.busy == heavy and all(thread.is_alive() for thread in threads)
+        assert os.getpriority(os.PRIO_PROCESS, pool.owner_pid) == 0
+    finally:
+        pool.close()
+        for thread in threads:
+            thread.join(30)
+    assert [type(error) for error in outcomes] == [StoreError] * heavy

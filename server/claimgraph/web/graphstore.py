@@ -25,6 +25,7 @@ from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
 from claimgraph.store.base import Query, insert_data
 from claimgraph.web import answers, protocol
+from claimgraph.web.services import services
 
 blueprint = Blueprint("graphstore", __name__)
 
@@ -126,20 +127,17 @@ def write(posted: uuid.UUID | None = None) -> Response:
     if request.method == "DELETE":
         if target is None:
             raise protocol.ParamError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
-        if not _exists(target):
-            raise NotFound(f"there is no graph {target}")
-        answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
+        with services().deciding:
+            if not _exists(target):
+                raise NotFound(f"there is no graph {target}")
+            answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
         return protocol.no_content()
-    location = None
-    if target is None:
+    minted = target is None
+    if minted:
         if request.method != "POST":
             raise protocol.ParamError("graph", "name the graph to replace with ?graph=<iri>, or ?default")
         target = ox.NamedNode(protocol.external("graphstore.posted", posted=uuid.uuid4()))
-        location = target.value
-    elif not _exists(target):
-        location = target.value if posted is not None else _location(target)
-    triples = _body_triples(target)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in _body_triples(target)]
     operations = []
     if request.method == "PUT":
         operations.append("DROP SILENT DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP SILENT GRAPH {target}")
@@ -147,11 +145,15 @@ def write(posted: uuid.UUID | None = None) -> Response:
         operations.append(f"CREATE SILENT GRAPH {target}")  # a graph PUT or POSTed empty still exists
     if quads:
         operations.append(insert_data(quads))
-    answers.store().update(" ;\n".join(operations))
-    if location is not None:
-        created = Response(status=201, headers={"Location": location})
-        del created.headers["Content-Type"]  # no body, so no type (werkzeug would send its default text/html)
-        return created
+    # Whether the graph is new decides 201 or 204: no other write may create it between the look and the write.
+    with services().deciding:
+        created = minted or not _exists(target)
+        answers.store().update(" ;\n".join(operations))
+    if created:
+        location = target.value if minted or posted is not None else _location(target)
+        response = Response(status=201, headers={"Location": location})
+        del response.headers["Content-Type"]  # no body, so no type (werkzeug would send its default text/html)
+        return response
     return protocol.no_content()
 
 

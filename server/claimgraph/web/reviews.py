@@ -46,11 +46,12 @@ def post() -> Response:
     found, problems = reviews.read_claimreview(reviews.read_json(data, BODY), BODY)
     config = services().config
     store = answers.store()
-    built = reviewgraph.prepare(
-        found, store.construct(reviewgraph.QUERY), store.construct(entities.QUERY), reviewgraph.shapes(config.ontology_dir),
-        config.iri_base, problems,
-    )
-    store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
+    with services().deciding:
+        built = reviewgraph.prepare(
+            found, store.construct(reviewgraph.QUERY), store.construct(entities.QUERY),
+            reviewgraph.shapes(config.ontology_dir), config.iri_base, problems,
+        )
+        store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
     current_app.logger.info("POST /reviews: %d review(s) imported in %s", len(built.reviews), ", ".join(built.graphs))
     pages = [iris.page_url(iri) for iri in built.reviews]
     response = jsonify(

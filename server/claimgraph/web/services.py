@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 from flask import Flask, current_app
 
@@ -26,6 +27,10 @@ class Services:
     catalog: dict[str, CannedQuery]
     store: Store
     search: SearchIndex
+    #: held by each write that reads the store first and decides from what it read (review imports, which match
+    #: claims and mint IRIs; the Graph Store's 201 or 204): one at a time, so that none decides on a store another is
+    #: changing. Other writers are refused the store while the server holds it, so one lock in this process suffices.
+    deciding: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
 def install(app: Flask, services: Services) -> None:
