@@ -205,15 +205,14 @@ def own(writes: Connection, snapshots: Connection, path: str) -> None:
             if isinstance(request, Applied):
                 writes.send(Done(value=store.has_graph(ox.NamedNode(MARKER + request.marker))))
                 continue
-            lines = request.sparql.count("\n") + 1
             try:
                 store.apply(marked(request.sparql, request.marker, previous), base_iri=request.base_iri)
-            except SyntaxError as error:
-                if error.lineno is not None and error.lineno > lines:
-                    raise SyntaxError(f"the update ends before it is complete (line {lines}): an unclosed brace, "
-                                      "string or IRI?") from None
-                raise
-            previous = [request.marker]
+                previous = [request.marker]
+            except SyntaxError:
+                # The marker follows the client's text, so an error may lie where they join (a text that ends
+                # unfinished, or with a prologue): the client's text alone fails with the parser's own words about
+                # it, or is applied without a marker.
+                store.apply(request.sparql, base_iri=request.base_iri)
         except Exception as error:
             writes.send(_failed(error))
         else:
