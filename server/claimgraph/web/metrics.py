@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from flask import Blueprint, Response, request
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from claimgraph.store.base import Store
@@ -65,7 +66,9 @@ class _Collector:
 
 @blueprint.route("/metrics")
 def metrics() -> Response:
-    """The metrics, in the text format Prometheus scrapes (version 0.0.4)."""
+    """The metrics in Prometheus' text format (version 0.0.4), or in OpenMetrics for a scraper that asks for it by
+    its Accept header (``prometheus_client`` negotiates, as it does for its own exporters)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector(answers.store()))
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    encode, content_type = choose_encoder(request.headers.get("Accept"))
+    return Response(encode(registry), content_type=content_type)
