@@ -24,6 +24,7 @@ import collections
 import dataclasses
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Mapping
 from typing import BinaryIO
@@ -57,9 +58,15 @@ def _canonical(value: object) -> object:
     return value
 
 
+#: any text holding a keyword of :data:`VOLATILE` holds one of these words: a quick test before the tokens are read.
+_MAY_BE_VOLATILE = re.compile("|".join(VOLATILE), re.IGNORECASE)
+
+
 def cacheable(job: Query) -> bool:
     """Whether two runs of ``job`` over the same data give the same answer: it calls none of :data:`VOLATILE` (as a
     keyword: a word in a string, an IRI or a comment does not count)."""
+    if not _MAY_BE_VOLATILE.search(job.sparql):
+        return True
     return not any(token.is_keyword(*VOLATILE) for token in tokens(job.sparql))
 
 
@@ -134,7 +141,8 @@ class CachingStore(Store):
         :raises: whatever the inner store's :meth:`~claimgraph.store.base.Store.query` raises; nothing is kept then.
         """
         generation = self.inner.generation
-        key = job_key(job) if self.max_bytes and cacheable(job) else None
+        # A volatile job is never kept, so looking it up finds nothing: it is told apart only on a miss.
+        key = job_key(job) if self.max_bytes else None
         with self._lock:
             current = self._follow()
             entry = self._entries.get(key) if key is not None and generation == current else None
@@ -144,7 +152,7 @@ class CachingStore(Store):
                 return entry.answer()
             self._misses += 1
         answer = self.inner.query(job)
-        if key is None or answer.length > self.max_entry_bytes:
+        if key is None or answer.length > self.max_entry_bytes or not cacheable(job):
             return answer
         entry = _Entry(dataclasses.replace(answer, chunks=iter(()), length=0), answer.body())
         with self._lock:
