@@ -145,6 +145,9 @@ class Config:
     update_token: str | None = _setting(None, kind=str)
     #: seconds a query or update may run before its worker process is ended.
     query_timeout: float = _setting(10.0, kind=float, check=_positive)
+    #: bytes of query answers kept in memory to answer the same query again until the next write (0: none kept);
+    #: see :mod:`claimgraph.store.cache`.
+    cache_bytes: int = _setting(64 * 1024 * 1024, kind=int, check=_non_negative)
     #: most result rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; the rest is cut and the cut stated.
     max_rows: int = _setting(10_000, kind=int, check=_positive)
     #: largest request body in bytes (413 beyond).

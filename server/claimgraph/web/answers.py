@@ -2,27 +2,48 @@
 
 Shared by every endpoint that answers with query results (the SPARQL endpoint, canned queries,
 graph downloads), so that negotiation, the row cap and the truncation notice behave the same everywhere.
+
+A query answered to a GET (or HEAD) has a weak ETag, ``W/"<nonce>.<generation>.<job>"``: :func:`generation_tag`
+(the one the exports use too) and a hash of the job (:func:`~claimgraph.store.cache.job_key`: the query, its
+bindings, the dataset, the media types negotiated, the row cap), so the same query asked in another format has
+another tag. A client that sends it back in ``If-None-Match`` gets 304 and no body, without the query being run,
+until the next write. Queries whose answer changes from run to run (``NOW()``, ``RAND()``, ``SERVICE``; see
+:func:`~claimgraph.store.cache.cacheable`) have no tag.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
 
 import pyoxigraph as ox
-from flask import Response, request
+from flask import Response, current_app, request
 
 from claimgraph.errors import NotAcceptable, ParamError
 from claimgraph.rdf import formats, jsonld
 from claimgraph.store.base import Answer, Query, Store
+from claimgraph.store.cache import cacheable, job_key
 from claimgraph.web.services import services
 
 #: The header that states a cut answer and the cap that cut it (as Virtuoso does).
 TRUNCATED_HEADER = "X-SPARQL-MaxRows"
 
 
+#: Where the application keeps the nonce of this run (``app.extensions``).
+_NONCE = "claimgraph.nonce"
+
+
 def store() -> Store:
-    """The application's store (the worker pool that :func:`~claimgraph.web.app.create_app` started)."""
+    """The application's store (the worker pool that :func:`~claimgraph.web.app.create_app` started, behind its cache)."""
     return services().store
+
+
+def generation_tag() -> str:
+    """``<nonce>.<generation>``: what the data is now. The store's generation changes with every write through this
+    service; the nonce, drawn once per application, keeps a tag of an earlier run (whose generations started again
+    from 0) from matching. Read it before the store, so that a tag never claims newer content than it labels."""
+    nonce = current_app.extensions.setdefault(_NONCE, secrets.token_hex(8))
+    return f"{nonce}.{store().generation}"
 
 
 def wanted(override: str | None) -> dict[str, str | None]:
@@ -55,13 +76,23 @@ def run(job: Query, *, override: str | None = None) -> Response:
         cannot represent this answer (JSON-LD and RDF 1.2 triple terms) (406).
     :raises SyntaxError, EvaluationError, QueryTimeout, Busy, StoreError, QueryError: as :meth:`Store.query` does.
     """
-    try:
-        answer = store().query(job)
-    except NotAcceptable as error:
-        if override is not None:
-            raise ParamError("format", error.reason or f"{override!r} cannot represent {error.answer}") from error
-        raise
-    return respond(answer)
+    etag = f"{generation_tag()}.{job_key(job)}" if request.method in ("GET", "HEAD") and cacheable(job) else None
+    if etag is not None and request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        del response.headers["Content-Type"]
+    else:
+        try:
+            answer = store().query(job)
+        except NotAcceptable as error:
+            if override is not None:
+                raise ParamError("format", error.reason or f"{override!r} cannot represent {error.answer}") from error
+            raise
+        response = respond(answer)
+    if etag is not None:
+        response.set_etag(etag, weak=True)
+        # Stored copies are checked against the ETag before each use: the data changes with every write.
+        response.cache_control.no_cache = True
+    return response
 
 
 def respond(answer: Answer) -> Response:

@@ -31,6 +31,7 @@ from claimgraph.errors import (
 )
 from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
+from claimgraph.store.cache import CachingStore
 from claimgraph.store.executor import Executor
 from claimgraph.store.fts import FullTextIndex
 from claimgraph.web import headers, services
@@ -67,7 +68,9 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     except BaseException:
         store.close()
         raise
-    services.install(app, services.Services(config=config, catalog=canned, store=store, search=index))
+    # Every reader of services().store goes through the cache; the index reads the store once per generation itself.
+    cached = CachingStore(store, max_bytes=config.cache_bytes)
+    services.install(app, services.Services(config=config, catalog=canned, store=cached, search=index))
     if config.cors_origins:
         # flask-cors answers preflights and adds its headers after every request, error answers included.
         CORS(
@@ -78,14 +81,14 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         )
 
     from claimgraph.web import (
-        claimreview, export, graphstore, pages, protocol, queries, resources, reviews, search, site, sparql,
+        claimreview, export, graphstore, metrics, pages, protocol, queries, resources, reviews, search, site, sparql,
     )
 
     app.before_request(protocol.refuse_long_url)
     app.after_request(protocol.discard_body)
 
     for blueprint in (pages.blueprint, sparql.blueprint, graphstore.blueprint, queries.blueprint, resources.blueprint,
-                      export.blueprint, search.blueprint, reviews.blueprint, claimreview.blueprint):
+                      export.blueprint, search.blueprint, reviews.blueprint, claimreview.blueprint, metrics.blueprint):
         app.register_blueprint(blueprint)
     site.install(app)
     app.register_error_handler(Exception, _error_response)

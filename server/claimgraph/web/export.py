@@ -23,7 +23,6 @@ import hashlib
 import io
 import itertools
 import json
-import secrets
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -37,8 +36,6 @@ from claimgraph.store.base import Answer, Head, Query, Store, spool
 from claimgraph.web import answers, description, protocol
 
 blueprint = Blueprint("export", __name__)
-
-_NONCE = "claimgraph.export.nonce"
 
 #: The formats of the dumps: every RDF format of the table.
 DUMP_FORMATS: tuple[formats.Format, ...] = formats.of_kind(formats.GRAPHS)
@@ -84,11 +81,6 @@ _CLAIM_EXPORTS = {
 }
 
 
-@blueprint.record_once
-def _draw_nonce(state) -> None:
-    state.app.extensions[_NONCE] = secrets.token_hex(8)
-
-
 def _by_extension(extension: str, what: str) -> formats.Format:
     """:raises NotFound: (404) listing the extensions there are, if ``extension`` is none of them."""
     found = next((row for row in DUMP_FORMATS if row.format.file_extension == extension), None)
@@ -99,7 +91,8 @@ def _by_extension(extension: str, what: str) -> formats.Format:
 
 
 def current_etag() -> str:
-    return f"{current_app.extensions[_NONCE]}.{answers.store().generation}"
+    """The tag of every download now (see the module): :func:`claimgraph.web.answers.generation_tag`."""
+    return answers.generation_tag()
 
 
 def download(filename: str, media_type: str, etag: str, body: Callable[[], Answer]) -> Response:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from claimgraph.rdf import formats
-from claimgraph.web import answers, description, protocol, terms
+from claimgraph.web import answers, description, metrics, protocol, terms
 from claimgraph.web.services import services
 
 blueprint = Blueprint("pages", __name__)
+
+_TEXT = "text/plain"
 
 
 @blueprint.route("/")
@@ -74,6 +76,13 @@ def _described(triples: list, endpoint: str, title: str, summary: str) -> Respon
 
 @blueprint.route("/healthz")
 def health() -> Response:
-    """200 and ``ok`` when a query worker answers a query over the store; 503 otherwise."""
-    answers.store().ask("ASK { }")
-    return Response("ok\n", mimetype="text/plain")
+    """200 and ``ok`` when a query worker answers a query over the store (past the result cache); 503 otherwise.
+
+    A client that prefers JSON (``Accept: application/json``) gets ``{"status": "ok", "generation": …, "cache": …}``
+    instead, with the cache's counters and hit rate (:func:`claimgraph.web.metrics.report`).
+    """
+    store = answers.store()
+    metrics.uncached(store).ask("ASK { }")
+    if formats.negotiate(request.accept_mimetypes, [_TEXT, formats.JSON]) == formats.JSON:
+        return current_app.json.response({"status": "ok", **metrics.report(store)})
+    return Response("ok\n", mimetype=_TEXT)
