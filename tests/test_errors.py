@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -114,17 +116,34 @@ def test_an_update_the_store_refuses_at_run_time_is_the_clients_fault(app, clien
     assert [record for record in caplog.records if record.name == app.logger.name] == []
 
 
-def test_a_store_locked_by_another_writer_answers_503_and_is_logged(loaded_store, tmp_path, caplog):
+def test_an_owner_that_died_is_replaced_and_the_update_applied(loaded_store, tmp_path):
+    store = Path(shutil.copytree(loaded_store, tmp_path / "store"))
+    app = _app(store)
+    try:
+        pool = services.of(app).store.inner
+        os.kill(pool.owner_pid, signal.SIGKILL)
+        update = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }"
+        answer = app.test_client().post("/update", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answer.status_code == 204
+        assert pool.ask("ASK { GRAPH <http://example.org/g> { ?s ?p 1 } }") is True
+    finally:
+        services.of(app).store.close()
+
+
+def test_a_store_gone_from_under_a_dead_owner_answers_503_and_is_logged(loaded_store, tmp_path, caplog):
+    """The new owner must not create an empty store where the data was: the update is refused, and logged."""
     store = Path(shutil.copytree(loaded_store, tmp_path / "store"))
     app = _app(store)
     try:
         caplog.set_level(logging.ERROR, logger=app.logger.name)
-        holder = ox.Store(str(store))
+        pool = services.of(app).store.inner
+        os.kill(pool.owner_pid, signal.SIGKILL)
+        store.rename(tmp_path / "moved")
         update = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }"
         answer = app.test_client().post("/update", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
-        del holder
         assert answer.status_code == 503
-        assert f"cannot open the store at {store}" in answer.json["detail"]
+        assert answer.json["detail"] == f"no store at {store}: run `claimgraph load` first (or set CLAIMGRAPH_STORE)"
+        assert not store.exists()
         [record] = [record for record in caplog.records if record.name == app.logger.name]
         assert isinstance(record.exc_info[1], StoreError)
     finally:

@@ -11,10 +11,10 @@ that is killed and replaced when its time is up. The layout:
   so a stream of writes costs readers one snapshot per burst, not one per write. Every later read sees an
   acknowledged write. Snapshots no reader uses are deleted.
 - **No query waits behind another.** Every query takes a free reader; when none is free, and fewer than
-  ``max_workers`` run, a new one is forked (from a server process that has the package imported: milliseconds). A
-  reader whose query runs longer than :data:`DEMOTE_AFTER` is given the lowest CPU priority, so the operating system
-  runs short queries first whatever number of long ones are in flight; it gets its priority back when it is done (or
-  is retired, where the system does not let it). Readers idle for :data:`IDLE_LIMIT` beyond ``workers`` are ended.
+  ``max_workers`` run, a new one is forked (from a server process that has the package imported: milliseconds). While
+  more queries run than there are cores, a reader whose query has run longer than :data:`DEMOTE_AFTER` is given a
+  lower CPU priority (:data:`LOWER`), so the operating system runs short queries first whatever number of long ones
+  are in flight; it gets its priority back when it is done (or is retired, where the system does not let it). Readers idle for :data:`IDLE_LIMIT` beyond ``workers`` are ended.
 - **An update stopped at the time limit is reported as it ended**: the owner is killed, a new owner opens the store
   and looks for the update's marker (see :mod:`~claimgraph.store.workers`). Found, the update committed in its last
   instant and is answered as applied; not found, nothing of it is kept and :class:`QueryTimeout` says so.
@@ -43,14 +43,17 @@ __all__ = ["Answer", "Executor", "Query", "STARTUP_LIMIT"]
 
 log = logging.getLogger(__name__)
 
-#: seconds a query runs before its reader is given the lowest CPU priority.
+#: seconds a query runs before its reader may be given a lower CPU priority.
 DEMOTE_AFTER = 0.1
 #: seconds a reader beyond ``workers`` may stay idle before it is ended.
 IDLE_LIMIT = 30.0
 #: how often the pool looks at its readers (priorities, idle ones).
 TICK = 0.02
-#: the lowest CPU priority (``nice`` value) a long query runs at.
-LOWEST = 19
+#: the CPU priority (``nice`` value) a long query runs at while more queries run than there are cores: a short query
+#: then gets about nine times the CPU time of each long one, and a long one never starves behind other programs.
+LOWER = 10
+#: the cores queries share.
+CORES = os.cpu_count() or 1
 
 
 class _Snapshot:
@@ -102,7 +105,7 @@ class Executor(Store):
         self._snapshots_dir = path.parent / f"{path.name}.snapshots"
         self._snapshots: list[_Snapshot] = []
         self._numbered = 0
-        self._owner = processes.owner(path)
+        self._owner = processes.owner(path, create=True)
         try:
             shutil.rmtree(self._snapshots_dir, ignore_errors=True)
             self._snapshots_dir.mkdir(parents=True)
@@ -278,7 +281,8 @@ class Executor(Store):
             time.sleep(TICK)
             now = time.monotonic()
             with self._guard:
-                long_running = [r for r in self._readers if r.since is not None and not r.demoted and now - r.since > DEMOTE_AFTER]
+                busy = [r for r in self._readers if r.since is not None]
+                long_running = [r for r in busy if not r.demoted and now - r.since > DEMOTE_AFTER] if len(busy) > CORES else []
                 spare = len(self._readers) - self.workers
                 stale = [r for r in self._idle[:max(spare, 0)] if now - r.idle_since > IDLE_LIMIT]
                 for reader in stale:
@@ -286,7 +290,7 @@ class Executor(Store):
                     self._readers.discard(reader)
             for reader in long_running:
                 try:
-                    os.setpriority(os.PRIO_PROCESS, reader.process.pid, LOWEST)
+                    os.setpriority(os.PRIO_PROCESS, reader.process.pid, LOWER)
                     reader.demoted = True
                 except (ProcessLookupError, PermissionError, TypeError):
                     continue
@@ -389,7 +393,8 @@ class Executor(Store):
         self._owner.end()
         if self._closed:
             raise StoreError(f"the store at {self.path} was closed while the update ran")
-        self._owner = processes.owner(self.path)
+        # The store exists: one missing now was moved or deleted, and an empty one in its place would lose nothing less.
+        self._owner = processes.owner(self.path, create=False)
         return self._owner
 
     def close(self) -> None:

@@ -183,12 +183,13 @@ def marked(sparql: str, marker: str, previous: list[str]) -> str:
     return f"{sparql}\n{separator}\n{drops}CREATE SILENT GRAPH <{MARKER}{marker}>"
 
 
-def own(writes: Connection, snapshots: Connection, path: str) -> None:
-    """The owner process: open the store read-write (creating it) and hold it; apply updates from ``writes`` and write
-    snapshots asked on ``snapshots`` (in a thread of its own, so that a snapshot never holds back a write)."""
+def own(writes: Connection, snapshots: Connection, path: str, create: bool) -> None:
+    """The owner process: open the store read-write (creating it if ``create``) and hold it; apply updates from
+    ``writes`` and write snapshots asked on ``snapshots`` (in a thread of its own, so that a snapshot never holds back
+    a write)."""
     _leave_signals_to_the_parent()
     try:
-        store = EmbeddedStore(Path(path))
+        store = EmbeddedStore(Path(path), create=create)
         # Markers left by an earlier owner: the parent may ask about the newest before the next update drops them.
         previous = [graph.value[len(MARKER):] for graph in store._open().named_graphs() if graph.value.startswith(MARKER)]
     except Exception as error:
@@ -306,15 +307,16 @@ class Worker:
             self.kill()
 
 
-def owner(path: Path, *, patience: float = LOCK_PATIENCE) -> Worker:
-    """A started owner of the store at ``path``, ready; while another process holds the store, it is tried again for
-    ``patience`` seconds (a server that was just stopped lets go of the store as its processes end).
+def owner(path: Path, *, create: bool, patience: float = LOCK_PATIENCE) -> Worker:
+    """A started owner of the store at ``path`` (created if missing when ``create``), ready; while another process
+    holds the store, it is tried again for ``patience`` seconds (a server just stopped lets go as its processes end).
 
-    :raises StoreError: if it cannot open the store (another process holds it still, or it cannot be created).
+    :raises StoreError: if it cannot open the store (another process holds it still, it is missing and may not be
+        created, or it cannot be created).
     """
     deadline = time.monotonic() + patience
     while True:
-        worker = Worker(own, str(path), pipes=2)
+        worker = Worker(own, str(path), create, pipes=2)
         try:
             worker.wait_ready()
             return worker
