@@ -53,7 +53,7 @@ def run(config: Config, paths: Sequence[Path], *, if_empty: bool) -> None:
         click.echo(note, err=True)
     created = not config.store.exists()
     store = _writable(config) if store_bulk.exists(config.store) else None
-    if if_empty and store is not None and not store.is_empty():
+    if if_empty and store is not None and not store_bulk.is_empty(store):
         click.echo(f"store {config.store} already holds data; not loading", err=True)
         return
 

@@ -53,6 +53,11 @@ def is_held(error: BaseException) -> bool:
     return False
 
 
+def is_empty(store: ox.Store) -> bool:
+    """Whether ``store`` holds no quad (in any graph)."""
+    return next(iter(store), None) is None
+
+
 def first_quads(store: ox.Store, limit: int) -> list[ox.Quad] | None:
     """Every quad of ``store`` if it holds at most ``limit``; ``None`` if it holds more (read no further)."""
     found = list(itertools.islice(store, limit + 1))
