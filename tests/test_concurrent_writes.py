@@ -71,14 +71,17 @@ def _claimgraph(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "claimgraph", *arguments], capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("command", [["load"], ["import-claimreview", "tests/fixtures/claimreview/good/single.json"]])
-def test_a_cli_write_to_a_store_a_server_holds_is_refused_and_changes_nothing(own_server, command):
+@pytest.mark.parametrize("command, why", [
+    (["load"], ": a running claimgraph server (or another process) holds it; nothing was loaded."),
+    (["import-claimreview", "tests/fixtures/claimreview/good/single.json"],
+     " (another process holds it for writing: a running `claimgraph serve`?)"),
+])
+def test_a_cli_write_to_a_store_a_server_holds_is_refused_and_changes_nothing(own_server, command, why):
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     before = own_server.get("/sparql", params={"query": count}, headers={"Accept": "application/sparql-results+json"}).json()
     done = _claimgraph("--store", str(own_server.store), *command)
     assert done.returncode == 1
-    assert (f"cannot open the store at {own_server.store} (another process holds it for writing: "
-            "a running `claimgraph serve`?)") in done.stderr
+    assert f"cannot open the store at {own_server.store}{why}" in done.stderr
     after = own_server.get("/sparql", params={"query": count}, headers={"Accept": "application/sparql-results+json"}).json()
     assert after == before
 

@@ -13,12 +13,14 @@ from typing import BinaryIO, TextIO
 import click
 import pyoxigraph as ox
 
+from claimgraph.cli import bulkload
 from claimgraph.config import Config
 from claimgraph.errors import ClaimgraphError, DataError, StoreError
 from claimgraph.model import dataset
 from claimgraph.model.validate import validate as validate_curated
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import scan
+from claimgraph.store import bulk as store_bulk
 from claimgraph.store.base import Query, Store
 from claimgraph.store.embedded import EmbeddedStore, no_store, open_store
 
@@ -53,16 +55,29 @@ def validate(config: Config) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--if-empty", is_flag=True, help="Load only when the store holds nothing yet.")
 @click.pass_obj
-def load(config: Config, if_empty: bool) -> None:
-    """Validate the curated files, then load them into the store.
+def load(config: Config, paths: tuple[Path, ...], if_empty: bool) -> None:
+    """Load RDF files (PATHs: files or folders), or with no PATH the curated files, into the store.
 
-    Each graph the files define is replaced in one atomic update; other graphs stay. Nothing is
-    written when reading or validation fails, and loading the same files twice gives the same store.
+    With no PATH, the curated files are validated (SHACL, every quote) and each graph they define is replaced
+    in one atomic update; other graphs stay. With PATHs (.nt .nq .ttl .trig .rdf .xml .owl .jsonld .n3, each
+    also .gz; folders searched recursively), every file is read and checked first, then all of them are added
+    in one bulk write; triples outside a named graph go into the graph <iri_base>graph/file/<file name>.
+    Either way nothing is written when a file fails to parse or validate.
     """
+    if paths:
+        bulkload.run(config, paths, if_empty=if_empty)
+        return
     curated = _validated(config, problems_to_stderr=True, unchanged="; the store was not changed")
-    with store_of(config, writable=True) as store:
+    try:
+        store = store_of(config, writable=True)
+    except click.ClickException as error:
+        if store_bulk.is_held(error):
+            raise bulkload.held(config) from error
+        raise
+    with store:
         if if_empty and not store.is_empty():
             click.echo(f"store {config.store} already holds data; not loading", err=True)
             return

@@ -36,6 +36,12 @@ def validate(curated: Curated) -> list[Problem]:
     return sorted(set(_check_shapes(curated, store)) | set(_check_quotes(curated, store)))
 
 
+def check_shapes(curated: Curated) -> list[Problem]:
+    """The SHACL problems of ``curated`` alone, sorted by subject (no quote is checked): for RDF that is not the
+    curated data, whose archived sources are not at hand."""
+    return sorted(set(_check_shapes(curated, curated.store())))
+
+
 def _to_rdflib(quads: list[ox.Quad]) -> rdflib.Graph:
     return rdflib.Graph().parse(data=ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES), format="nt")
 

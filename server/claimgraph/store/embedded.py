@@ -56,7 +56,7 @@ class EmbeddedStore(Store):
                 path.mkdir(parents=True, exist_ok=True)
             self._store: ox.Store | None = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as error:
-            held = "lock" in str(error).lower()
+            held = holds_lock(error)
             why = " (another process holds it for writing: a running `claimgraph serve`?)" if held else ""
             raise StoreError(f"cannot open the store at {path}{why}: {error}", held=held) from error
         self.path = path
@@ -184,6 +184,12 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         self._store = None
+
+
+def holds_lock(error: OSError) -> bool:
+    """Whether pyoxigraph's ``error`` says another process holds the store's lock (RocksDB's words, as pyoxigraph gives
+    no error number: "IO error: While lock file: <dir>/LOCK: Resource temporarily unavailable")."""
+    return "lock" in str(error).lower()
 
 
 def open_store(
