@@ -210,16 +210,11 @@ def summaries(store: Store, claims: Iterable[Term]) -> dict[str, Summary]:
         PREFIXES + "SELECT ?c ?text ?voice ?voiceLabel ?voiceRank ?speaker ?speakerName ?speakerRank ?at"
         f" WHERE {{ VALUES ?c {{ {values} }} {_SUMMARY} }}"
     )
-    texts: dict[str, str] = {}
-    starts: dict[str, int] = {}
+    texts, starts = _texts_and_starts(rows)
     voices: dict[str, list[Value]] = defaultdict(list)
     speakers: dict[str, list[Value]] = defaultdict(list)
     for row in rows:
         iri = row["c"].value
-        if "text" in row:
-            texts[iri] = min(texts.get(iri, row["text"].value), row["text"].value)
-        if "at" in row and row["at"].value.lstrip("-").isdigit():
-            starts[iri] = min(starts.get(iri, int(row["at"].value)), int(row["at"].value))
         if "voice" in row:
             voices[iri].append(labelled(row, "voice", "voiceLabel", "voiceRank"))
         if "speaker" in row:
@@ -234,6 +229,36 @@ def summaries(store: Store, claims: Iterable[Term]) -> dict[str, Summary]:
             speaker.ref() if speaker else None, starts.get(iri),
         )
     return found
+
+
+def _texts_and_starts(rows: list[dict[str, Term]]) -> tuple[dict[str, str], dict[str, int]]:
+    """Per claim (``?c``) of ``rows``: its least text (``?text``) and the least start of its spans (``?at``)."""
+    texts: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    for row in rows:
+        iri = row["c"].value
+        if "text" in row:
+            texts[iri] = min(texts.get(iri, row["text"].value), row["text"].value)
+        if "at" in row and row["at"].value.lstrip("-").isdigit():
+            starts[iri] = min(starts.get(iri, int(row["at"].value)), int(row["at"].value))
+    return texts, starts
+
+
+def order_keys(store: Store, claims: Iterable[Term]) -> dict[str, tuple]:
+    """The :attr:`Summary.order` of each of ``claims`` that is a claim, by IRI, from one query lighter than
+    :func:`summaries` (no labels): to list the first few of many claims in order, and summarise only those."""
+    claims = {claim for claim in claims if isinstance(claim, ox.NamedNode)}
+    if not claims:
+        return {}
+    rows = store.select(
+        PREFIXES + f"SELECT ?c ?text ?at WHERE {{ VALUES ?c {{ {' '.join(str(claim) for claim in claims)} }}"
+        " ?c a cg:Claim . OPTIONAL { ?c schema:text ?text } OPTIONAL { ?c cg:evidence/oa:hasSelector/oa:start ?at } }"
+    )
+    texts, starts = _texts_and_starts(rows)
+    return {
+        iri: (starts.get(iri) is None, starts.get(iri) or 0, texts.get(iri, local_name(iri)), iri)
+        for iri in {row["c"].value for row in rows}
+    }
 
 
 def ordered(claims: Iterable[Summary]) -> list[Summary]:

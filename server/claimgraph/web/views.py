@@ -23,7 +23,7 @@ from claimgraph.web import answers, claimreview, iris
 from claimgraph.web.evidence import evidence_view, source_meta, span_id, spans_of
 from claimgraph.web.nodes import (
     CG, OA, PREFIXES, RDF_TYPE, SCHEMA, SKOS, Node, Ref, Summary, cities, describe, figure_of, humanize,
-    labelled, local_name, ordered, summaries, when,
+    labelled, local_name, order_keys, ordered, summaries, when,
 )
 
 # ---------------------------------------------------------------- the page a resource gets
@@ -190,12 +190,10 @@ class Group:
 
     how: str
     via: Ref
-    claims: list[Summary]
-
-    @property
-    def shown(self) -> list[Summary]:
-        """The claims the page lists: the first :data:`RELATED_SHOWN` (in a city nearly every claim may be related)."""
-        return self.claims[:RELATED_SHOWN]
+    #: the claims the page lists: the first :data:`RELATED_SHOWN` (in a city nearly every claim may be related).
+    shown: list[Summary]
+    #: how many claims the group holds.
+    count: int
 
     @property
     def all_url(self) -> str:
@@ -235,11 +233,12 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node, places: list[Ref]) 
   FILTER (?c != {iri})
 }}"""
     )
-    found = summaries(store, (row["c"] for row in rows))
-    same = ordered({found[row["c"].value] for row in rows if row["how"].value == "words" and row["c"].value in found})
+    # In a city nearly every claim may be related: all are counted, only the first few of each group summarised.
+    keys = order_keys(store, (row["c"] for row in rows))
+    same = {row["c"].value for row in rows if row["how"].value == "words" and row["c"].value in keys}
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
-        if row["how"].value != "words" and row["c"].value in found:
+        if row["how"].value != "words" and row["c"].value in keys:
             groups[(row["how"].value, row["via"].value)].add(row["c"].value)
     for place in places:
         groups[("city", place.iri)] -= groups.get(("about", place.iri), set())
@@ -249,12 +248,17 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node, places: list[Ref]) 
     }
     refs.update((place.iri, place) for place in places)
     # a text given as what a claim is about (written through /update) has no page to group by.
+    shown = {
+        group: sorted(claims, key=keys.__getitem__)[:RELATED_SHOWN]
+        for group, claims in groups.items() if group[1] in refs and claims
+    }
+    found = summaries(store, (ox.NamedNode(claim) for claim in same.union(*shown.values())))
     related = [
-        Group(how, refs[via], ordered(found[claim] for claim in claims))
-        for (how, via), claims in groups.items() if via in refs and claims
+        Group(how, refs[via], ordered(found[claim] for claim in claims), len(groups[how, via]))
+        for (how, via), claims in shown.items()
     ]
-    related.sort(key=lambda group: (_HOW.index(group.how), -len(group.claims), group.via.label))
-    return same, related
+    related.sort(key=lambda group: (_HOW.index(group.how), -group.count, group.via.label))
+    return ordered(found[claim] for claim in same), related
 
 
 # ---------------------------------------------------------------- the source page
