@@ -32,7 +32,7 @@ from claimgraph.errors import (
 from claimgraph.model import catalog, dataset
 from claimgraph.rdf import formats
 from claimgraph.store.executor import Executor
-from claimgraph.store.fts import FullTextIndex
+from claimgraph.search.fts import FullTextIndex
 from claimgraph.web import headers, services
 
 

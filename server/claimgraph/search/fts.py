@@ -1,4 +1,4 @@
-"""The full-text index of claims and of what they speak of (a :class:`~claimgraph.store.search.SearchIndex`):
+"""The full-text index of claims and of what they speak of (a :class:`~claimgraph.search.query.SearchIndex`):
 SQLite FTS5, from Python's standard library.
 
 What is indexed. One row per claim (``cg:Claim``, and ``cg:ClaimFromReview``: a claim known only from a
@@ -12,8 +12,8 @@ So "Vilvoorde" finds the claims about the city as well as those that name it, an
 buddy system. One row per entity a claim speaks of (what it is about, its speaker, its source, and the places
 those lie in by ``schema:location`` / ``schema:areaServed`` / ``schema:containedInPlace``), by its names, so that
 a search shows the matching people, places, policies and outcomes too. Beside the text, the claims' facet values
-(:data:`~claimgraph.store.search.FACETS`; ``rating`` the verdict of each of its reviews by
-:func:`vocabulary.verdict_of`, or :data:`~claimgraph.store.search.NOT_REVIEWED`) and the labels of every IRI, for
+(:data:`~claimgraph.search.query.FACETS`; ``rating`` the verdict of each of its reviews by
+:func:`vocabulary.verdict_of`, or :data:`~claimgraph.search.query.NOT_REVIEWED`) and the labels of every IRI, for
 filters, counts and display. The verdicts are read from the rating map when the index is built, and the index is
 rebuilt whenever the store's generation changes: a new review, or a changed map, shows at the next search.
 
@@ -52,10 +52,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from claimgraph.rdf import vocabulary
-from claimgraph.store.base import Store, Term
-from claimgraph.store.search import (
+from claimgraph.search.query import (
     FACETS, NOT_REVIEWED, RATINGS, ClaimHit, EntityHit, FacetValue, Marked, Match, Results, SearchIndex,
 )
+from claimgraph.store.base import Store, Term
 
 #: The namespaces of the prefixed names below, beside ``cg:`` (the ontology's, given to the index).
 _NAMESPACES = {

@@ -1,7 +1,7 @@
 """Full-text search of the claims of a store: what a search is (:class:`Match`, read from what a user types),
 what it finds (:class:`Results`), and the interface of an index that answers it (:class:`SearchIndex`).
 
-:class:`claimgraph.store.fts.FullTextIndex` implements it with SQLite FTS5; another index (incremental, or an
+:class:`claimgraph.search.fts.FullTextIndex` implements it with SQLite FTS5; another index (incremental, or an
 external search service) plugs in as another :class:`SearchIndex`. What a user types is read by :meth:`Match.parse`,
 never handed to an index as its own syntax: words, ``"quoted phrases"`` (an unclosed quote runs to the end), a
 trailing ``*`` for a prefix (``refug*``, also after a phrase), ``OR`` between two terms (binding loosest); text
