@@ -1,5 +1,6 @@
 """The full-text index of claims and of what they speak of (a :class:`~claimgraph.search.query.SearchIndex`):
-SQLite FTS5, from Python's standard library.
+SQLite FTS5, from Python's standard library, kept in step with the store by incremental updates after each write and
+rebuilt in the background when it fell behind, so that no search ever waits for a rebuild.
 
 What is indexed. One row per claim (``cg:Claim``, and ``cg:ClaimFromReview``: a claim known only from a
 fact-checker's review, marked so, with no source or quotes) with six columns: its words (``schema:text``), the exact
@@ -13,96 +14,141 @@ buddy system. One row per entity a claim speaks of (what it is about, its speake
 those lie in by ``schema:location`` / ``schema:areaServed`` / ``schema:containedInPlace``), by its names, so that
 a search shows the matching people, places, policies and outcomes too. Beside the text, the claims' facet values
 (:data:`~claimgraph.search.query.FACETS`; ``rating`` the verdict of each of its reviews by
-:func:`vocabulary.verdict_of`, or :data:`~claimgraph.search.query.NOT_REVIEWED`) and the labels of every IRI, for
-filters, counts and display. The verdicts are read from the rating map when the index is built, and the index is
-rebuilt whenever the store's generation changes: a new review, or a changed map, shows at the next search.
+:func:`vocabulary.verdict_of`, or :data:`~claimgraph.search.query.NOT_REVIEWED`), the labels of the IRIs they name,
+each claim's texts by the key the review matcher compares them by (``text_key``: :meth:`FullTextIndex.claims_with_text`),
+and what each row was read from (:mod:`claimgraph.search.reading`).
 
 Ranking and matching. ``bm25`` with the column weights of :data:`WEIGHTS` (a claim's own words first, then its
 quotes, then names); the score given out is ``-bm25``, higher is better. The tokenizer is ``unicode61`` without
 diacritics under ``porter`` stemming: "refugee" finds "refugees", "cafe" finds "café". What a user types is read
-by :meth:`Match.parse`, never handed to FTS5 as its own syntax: words, ``"quoted phrases"`` (an unclosed quote
-runs to the end), a trailing ``*`` for a prefix (``refug*``, also after a phrase), ``OR`` between two terms
-(binding loosest); every word and phrase is then written as an FTS5 string, so no text is an FTS5 syntax error,
-and text with no letter or digit in it is refused (:class:`ValueError`).
+by :meth:`Match.parse`, never handed to FTS5 as its own syntax.
 
-Freshness and threads. The index remembers the store's :attr:`~claimgraph.store.base.Store.generation` it was
-built at; every call compares it with the store's and rebuilds first when they differ, so a search made after a
-write has returned (after its 204 or 201 was sent) sees it. One thread rebuilds at a time (the others wait for it:
-they must not answer from what the write changed); the new database is built beside the old one, which keeps
-answering until it is swapped in. Each database is an in-memory SQLite connection used by one thread at a time,
-under a lock: gunicorn's threads share it, and a search holds the lock for about a millisecond.
+Following writes. Every write path of the service calls :meth:`FullTextIndex.written` with the named graphs it
+changed, right after the store applied the write and before its answer is sent: the rows read from those graphs
+(:attr:`ClaimRow.graphs`), of claims with a quad in them now, or of claims whose nodes (:attr:`ClaimRow.nodes`)
+have one, are read again, the others are left be; so a write is found by any search made after its 204 or 201.
+``None`` (graphs unknown) rebuilds the whole index in the caller's thread, while searches go on answering from the
+old one until the new one is swapped in. The index then counts itself current at the store's new generation if that
+is the one after the generation it was current at (the stores count writes one by one); else a write went by
+without :meth:`~FullTextIndex.written` (a write behind claimgraph's back, or two at once), and the next search
+starts a rebuild in a background thread. Searches never wait for a rebuild: they answer from the last complete
+index. A failed rebuild is logged once and tried again after a pause that doubles from :data:`RETRY` up to
+:data:`MAX_RETRY`; :meth:`FullTextIndex.state` tells the generation indexed, whether a rebuild runs, and the last
+error. Writes :meth:`~FullTextIndex.written` reports while a rebuild runs are applied to the index in use at once,
+and to the new one before it is swapped in.
 
-Cost. A rebuild reads the store with six SELECT queries and inserts every row anew. Measured for the curated data
-(87 claims, 3,200 quads) through the query workers: 52 ms at best, 130 ms median on the shared (busy)
-two-core one. It grows linearly, about 0.4 ms per claim (1,000 claims more: 0.4 s; 5,000 more: 2 s, measured on
-the embedded store), so a full rebuild after each write suits a store of up to a few thousand claims, and the
-search after a write waits for it. Beyond that an incremental update would re-read only what a write touches:
-the graphs it changed (the executor would report them), the claims whose rows use their quads (a claim's own
-triples, its evidence's, the names and places of what it links to: a renamed place reindexes every claim about
-it), deleted and reinserted by rowid, which FTS5 supports. An external index plugs in as another :class:`SearchIndex`.
+Threads. Each database is an in-memory SQLite connection used by one thread at a time, under a lock: gunicorn's
+threads share it, a search holds it for about a millisecond, an incremental update for as long as it writes its
+rows (the store is read before the lock is taken).
+
+Cost. A full build reads the store with a dozen SELECT queries, about 0.4 ms per claim (30 s at 74,000 claims);
+an incremental update reads only the claims it touches, by the same queries each opened by a ``VALUES`` block.
 """
 
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Set
 
+import pyoxigraph as ox
+
+from claimgraph.errors import Busy, QueryError, QueryTimeout, StoreError
 from claimgraph.rdf import vocabulary
 from claimgraph.search.query import (
-    FACETS, NOT_REVIEWED, RATINGS, ClaimHit, EntityHit, FacetValue, Marked, Match, Results, SearchIndex,
+    FACETS, RATINGS, ClaimHit, EntityHit, FacetValue, IndexState, Marked, Match, Results, SearchIndex,
 )
+from claimgraph.search.reading import CLOSE as _CLOSE, OPEN as _OPEN, ClaimRow, Read, Reader, clean, key
 from claimgraph.store.base import Store, Term
 
-#: The namespaces of the prefixed names below, beside ``cg:`` (the ontology's, given to the index).
+_LOG = logging.getLogger(__name__)
+#: The namespaces of the prefixed names the queries use, beside ``cg:`` (the ontology's, given to the index).
 _NAMESPACES = {
     "schema": "http://schema.org/",
     "oa": "http://www.w3.org/ns/oa#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
-#: The roles of what a claim links to, and the links that give each.
-_ROLES = {
-    "about": (vocabulary.alternatives(vocabulary.SUBJECTS),),
-    "speaker": ("schema:author",),
-    "kind": ("cg:kind",),
-    "voice": ("cg:attribution",),
-    "source": ("schema:appearance",),
-}
-#: The facets that are what a claim is about, by their class; ``city`` also counts the cities what it is about lies in.
-_CLASSES = {"city": "schema:City", "policy": "cg:Policy", "outcome": "cg:Outcome"}
 #: The columns of a claim's row, and their bm25 weights: the claim's own words count most, a reviewer's words least.
 COLUMNS = ("text", "quote", "about", "speaker", "source", "review")
 WEIGHTS = (10.0, 4.0, 2.0, 1.0, 1.0, 0.5)
-#: The classes of what is listed and searched as a claim.
-_CLAIMS = "VALUES ?class { cg:Claim cg:ClaimFromReview } ?claim a ?class ."
-_NAME = vocabulary.alternatives(vocabulary.LABELS)
 _TOKENIZER = "porter unicode61 remove_diacritics 2"
-#: What SQLite puts around a match; removed from every indexed text first, so that only SQLite writes them.
-_OPEN, _CLOSE = "\x02", "\x03"
-_MARKERS = str.maketrans("", "", _OPEN + _CLOSE)
 _ELLIPSIS = "…"
 SNIPPET_TOKENS = 16
+#: Seconds before a failed rebuild is tried again, doubling after each failure up to :data:`MAX_RETRY`.
+RETRY = 1.0
+MAX_RETRY = 300.0
+#: What a store raises when it cannot be read: a rebuild that meets one is tried again later.
+_STORE_FAILURES = (QueryTimeout, Busy, StoreError, QueryError)
+#: SQLite binds at most 32,766 parameters per statement: lists of keys go in chunks.
+_CHUNK = 500
+
+
+def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
+    ordered = sorted(items)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start:start + _CHUNK]
+
+
+def _placeholders(items: Collection[object]) -> str:
+    return ", ".join("?" * len(items))
 
 
 class FullTextIndex(SearchIndex):
-    """The FTS5 index of ``store`` (see the module's docstring), built on creation.
+    """The FTS5 index of ``store`` (see the module's docstring), built on creation in the caller's thread.
 
-    :raises QueryTimeout, Busy, StoreError: if the store cannot be read.
+    ``text_key`` is how the review matcher compares texts (:func:`claimgraph.model.text.normal_text`), for
+    :meth:`claims_with_text`; ``None`` leaves that table empty.
+
+    :raises QueryTimeout, Busy, StoreError, QueryError: if the store cannot be read.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, text_key: Callable[[str], str] | None = None) -> None:
         self._store = store
+        self._text_key = text_key
         self._namespaces = {"cg": vocabulary.CG, **_NAMESPACES}
         self._prefixes = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in self._namespaces.items())
+        #: held while a database is used (searched, written) or swapped.
         self._lock = threading.Lock()
+        #: held by one incremental update at a time, and by a rebuild while it catches up and swaps.
+        self._writing = threading.Lock()
+        #: held by one full rebuild at a time.
         self._rebuilding = threading.Lock()
+        #: the graphs written (and the store's generation after) while a rebuild runs; ``None`` when none runs.
+        self._pending: list[tuple[frozenset[str], int]] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: str | None = None
+        self._failures = 0
+        self._retry_at = 0.0
+        #: how many claims' rows the last incremental update read (and the total since the index was built).
+        self.reindexed = 0
+        self.reindexed_total = 0
         self._database: sqlite3.Connection | None = None
         self._generation: int | None = None
         self.refresh()
+
+    # ------------------------------------------------------------ state
+
+    def state(self) -> IndexState:
+        return IndexState(
+            generation=self._generation,
+            store_generation=self._store.generation,
+            building=self._thread is not None or self._pending is not None,
+            error=self._error,
+        )
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the background rebuild running now (if any) to end; whether it ended within ``timeout``."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     # ------------------------------------------------------------ building
 
@@ -110,20 +156,105 @@ class FullTextIndex(SearchIndex):
         with self._rebuilding:
             self._rebuild()
 
-    def _fresh(self) -> None:
-        if self._store.generation != self._generation:
+    def _rebuild(self) -> None:
+        """Build a new database from the store and swap it in, with the writes reported meanwhile applied to it.
+
+        :raises QueryTimeout, Busy, StoreError, QueryError: if the store cannot be read; the index is left as it was.
+        """
+        with self._writing:
+            self._pending = []
+            # Read before the queries: a write while they run leaves the index older than the store, and rebuilt again.
+            generation = self._store.generation
+        try:
+            database = _new_database()
+            read = self._reader(None).read()
+            _write(database, read, frozenset(read.claims), set(), full=True)
+            with self._writing:
+                pending = self._pending
+                for graphs, _ in pending:
+                    self._update(database, graphs)
+                with self._lock:
+                    old, self._database = self._database, database
+                # The writes reported while the build ran and not seen by it are counted in; any other one is not.
+                self._generation = generation + sum(1 for _, after in pending if after > generation)
+                self._error, self._failures = None, 0
+        finally:
+            with self._writing:
+                self._pending = None
+        if old is not None:
+            old.close()
+
+    def _background(self) -> None:
+        """A rebuild in a thread of its own; a failure is logged and the next try put off (see the module's docstring)."""
+        try:
             with self._rebuilding:
                 if self._store.generation != self._generation:
                     self._rebuild()
+        except _STORE_FAILURES as error:
+            self._failures += 1
+            pause = min(RETRY * 2 ** (self._failures - 1), MAX_RETRY)
+            self._retry_at = time.monotonic() + pause
+            self._error = f"{type(error).__name__}: {error}"
+            _LOG.warning("the search index could not be rebuilt (try %d), tried again in %.0f s: %s",
+                         self._failures, pause, self._error)
+        finally:
+            self._thread = None
 
-    def _rebuild(self) -> None:
-        # Read before the queries: a write while they run leaves the index older than the store, and rebuilt again.
+    def _follow(self) -> None:
+        """Start a background rebuild when the store moved on without :meth:`written`, none runs and no failure
+        asks for a pause."""
+        if self._store.generation == self._generation or self._thread is not None or time.monotonic() < self._retry_at:
+            return
+        with self._writing:
+            if self._thread is not None or self._pending is not None:
+                return
+            self._thread = threading.Thread(target=self._background, name="search-index-rebuild", daemon=True)
+            self._thread.start()
+
+    def written(self, graphs: Set[str] | None) -> None:
         generation = self._store.generation
-        database = _Builder(self._select, self._namespaces).build()
+        if graphs is None:
+            with self._rebuilding:
+                self._rebuild()
+            return
+        graphs = frozenset(graphs)
+        with self._writing:
+            before = self._generation
+            if self._pending is not None:
+                self._pending.append((graphs, generation))
+            try:
+                self._update(self._database, graphs)
+            except _STORE_FAILURES as error:
+                # The write is done: its answer stands; the next search starts a rebuild that catches it up.
+                self._error = f"{type(error).__name__}: {error}"
+                _LOG.warning("the search index could not follow a write to %s: %s", ", ".join(sorted(graphs)), self._error)
+                return
+            if self._pending is None and before is not None and generation == before + 1:
+                self._generation = generation
+
+    def _update(self, database: sqlite3.Connection, graphs: frozenset[str]) -> None:
+        """Read again the rows of ``database`` that depend on ``graphs`` (see the module's docstring)."""
+        if not graphs:
+            return
+        values = f"VALUES ?graph {{ {' '.join(str(ox.NamedNode(graph)) for graph in sorted(graphs))} }}"
+        nodes: set[Term] = {
+            row["node"] for row in self._select(
+                f"SELECT DISTINCT ?node WHERE {{ {values} {{ GRAPH ?graph {{ ?node ?p ?o }} }} "
+                f"UNION {{ GRAPH ?graph {{ ?review schema:itemReviewed ?node }} }} }}"
+            )
+        }
+        keys = {key(node) for node in nodes}
         with self._lock:
-            old, self._database, self._generation = self._database, database, generation
-        if old is not None:
-            old.close()
+            affected = _claims_of(database, graphs, keys)
+        candidates = affected | {node.value for node in nodes if isinstance(node, ox.NamedNode)}
+        read = self._reader(candidates).read(labels_of={node.value for node in nodes if isinstance(node, ox.NamedNode)})
+        with self._lock:
+            _write(database, read, affected, {node.value for node in nodes if isinstance(node, ox.NamedNode)})
+        self.reindexed = len(read.claims)
+        self.reindexed_total += len(read.claims)
+
+    def _reader(self, claims: Collection[str] | None) -> Reader:
+        return Reader(self._select, self._namespaces, self._text_key, claims)
 
     def _select(self, sparql: str) -> list[dict[str, Term]]:
         return self._store.select(self._prefixes + sparql)
@@ -135,19 +266,35 @@ class FullTextIndex(SearchIndex):
         for name in facets:
             if name not in FACETS:
                 raise ValueError(f"unknown facet {name!r}; facets: {', '.join(FACETS)}")
-        self._fresh()
+        self._follow()
         with self._lock:
             return _Search(self._database, match, facets).results(limit, offset, entities)
 
-    def matching(self, match, limit):
-        self._fresh()
+    def matching(self, match, limit, *, reviewed=False):
+        self._follow()
+        reviewed_only = " AND claim.id NOT IN (SELECT claim FROM facet WHERE facet = 'rating' AND value = 'unreviewed')" if reviewed else ""
         with self._lock:
             rows = self._database.execute(
                 f"SELECT claim.iri, -{_BM25} FROM claim_text JOIN claim ON claim.id = claim_text.rowid "
-                f"WHERE claim_text MATCH ? ORDER BY {_BM25}, claim.iri LIMIT ?",
+                f"WHERE claim_text MATCH ?{reviewed_only} ORDER BY {_BM25}, claim.iri LIMIT ?",
                 (match.fts5(), limit),
             ).fetchall()
         return [(iri, score) for iri, score in rows]
+
+    def claims_with_text(self, texts: Iterable[str]) -> set[str]:
+        """The IRIs of the claims whose words, or the exact words of one of whose evidence spans, have the key
+        (``text_key``) of one of ``texts``: the claims a review of one of them can be matched to. Empty without a
+        ``text_key``."""
+        if self._text_key is None:
+            return set()
+        self._follow()
+        found: set[str] = set()
+        with self._lock:
+            for chunk in _chunks({self._text_key(text) for text in texts}):
+                found.update(iri for (iri,) in self._database.execute(
+                    f"SELECT DISTINCT claim.iri FROM claim_key JOIN claim ON claim.id = claim_key.claim "
+                    f"WHERE claim_key.key IN ({_placeholders(chunk)})", chunk))
+        return found
 
 
 _BM25 = f"bm25(claim_text, {', '.join(map(str, WEIGHTS))})"
@@ -161,170 +308,87 @@ CREATE TABLE facet (claim INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT 
 CREATE INDEX facet_of_claim ON facet (claim);
 CREATE TABLE label (iri TEXT PRIMARY KEY, label TEXT NOT NULL);
 CREATE VIRTUAL TABLE entity_text USING fts5(name, tokenize = '{_TOKENIZER}');
-CREATE TABLE entity (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, types TEXT NOT NULL, claims INTEGER NOT NULL);
+CREATE TABLE entity (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, types TEXT NOT NULL);
+CREATE TABLE mention (entity TEXT NOT NULL, claim INTEGER NOT NULL, PRIMARY KEY (entity, claim));
+CREATE INDEX mention_of_claim ON mention (claim);
+CREATE TABLE claim_key (key TEXT NOT NULL, claim INTEGER NOT NULL, PRIMARY KEY (key, claim));
+CREATE INDEX key_of_claim ON claim_key (claim);
+CREATE TABLE claim_node (node TEXT NOT NULL, claim INTEGER NOT NULL, PRIMARY KEY (node, claim));
+CREATE INDEX node_of_claim ON claim_node (claim);
+CREATE TABLE claim_graph (graph TEXT NOT NULL, claim INTEGER NOT NULL, PRIMARY KEY (graph, claim));
+CREATE INDEX graph_of_claim ON claim_graph (claim);
 """
-#: Where a claim with no evidence position sorts: after those with one.
-_NO_POSITION = 2**62
+#: The tables keyed by a claim's id, emptied of a claim's rows before it is written again.
+_CLAIM_TABLES = ("facet", "mention", "claim_key", "claim_node", "claim_graph")
 
 
-def _clean(text: str) -> str:
-    return text.translate(_MARKERS)
+def _new_database() -> sqlite3.Connection:
+    database = sqlite3.connect(":memory:", check_same_thread=False)
+    database.executescript(_SCHEMA)
+    return database
 
 
-def _names(iris: Iterable[str], labels: Mapping[str, str]) -> str:
-    """The labels of ``iris`` (those that have one), a line each, for a column of names."""
-    return "\n".join(sorted({_clean(labels[iri]) for iri in iris if iri in labels}))
+def _claims_of(database: sqlite3.Connection, graphs: Collection[str], nodes: Collection[str]) -> set[str]:
+    """The IRIs of the claims whose rows were read from one of ``graphs`` or through one of ``nodes``."""
+    found: set[str] = set()
+    for table, column, items in (("claim_graph", "graph", graphs), ("claim_node", "node", nodes)):
+        for chunk in _chunks(items):
+            found.update(iri for (iri,) in database.execute(
+                f"SELECT DISTINCT claim.iri FROM {table} JOIN claim ON claim.id = {table}.claim "
+                f"WHERE {table}.{column} IN ({_placeholders(chunk)})", chunk))
+    return found
 
 
-class _Builder:
-    """One read of the store into a new in-memory database.
+def _write(database: sqlite3.Connection, read: Read, replaced: Collection[str], labelled: Collection[str], *,
+           full: bool = False) -> None:
+    """Write the rows of ``read`` into ``database``, in place of the rows of ``replaced`` (claim IRIs: those no
+    longer read are removed), and the labels read in place of those of ``labelled`` and of what ``read`` names."""
+    touched: set[str] = set()
+    if not full:
+        for chunk in _chunks(set(replaced) | set(read.claims)):
+            ids = [number for (number,) in database.execute(f"SELECT id FROM claim WHERE iri IN ({_placeholders(chunk)})", chunk)]
+            if not ids:
+                continue
+            marks = _placeholders(ids)
+            touched.update(entity for (entity,) in database.execute(f"SELECT entity FROM mention WHERE claim IN ({marks})", ids))
+            for table in _CLAIM_TABLES:
+                database.execute(f"DELETE FROM {table} WHERE claim IN ({marks})", ids)
+            database.execute(f"DELETE FROM claim_text WHERE rowid IN ({marks})", ids)
+            database.execute(f"DELETE FROM claim WHERE id IN ({marks})", ids)
+        for chunk in _chunks(set(labelled) | set(read.labels)):
+            database.execute(f"DELETE FROM label WHERE iri IN ({_placeholders(chunk)})", chunk)
+    database.executemany("INSERT INTO label VALUES (?, ?)", sorted(read.labels.items()))
+    for row in (read.claims[iri] for iri in sorted(read.claims)):
+        _insert(database, row)
+    touched.update(read.entities)
+    for entity in sorted(touched):
+        [(mentions,)] = database.execute("SELECT COUNT(*) FROM mention WHERE entity = ?", (entity,)).fetchall()
+        if entity in read.entities or not mentions:
+            for (number,) in database.execute("SELECT id FROM entity WHERE iri = ?", (entity,)).fetchall():
+                database.execute("DELETE FROM entity_text WHERE rowid = ?", (number,))
+                database.execute("DELETE FROM entity WHERE id = ?", (number,))
+        if entity in read.entities and mentions:
+            name, types = read.entities[entity]
+            number = database.execute("INSERT INTO entity (iri, types) VALUES (?, ?)", (entity, "\n".join(types))).lastrowid
+            database.execute("INSERT INTO entity_text (rowid, name) VALUES (?, ?)", (number, clean(name)))
+    database.commit()
 
-    The paths of zero or more containment links are followed here, over the links read once, rather than by the
-    store: pyoxigraph evaluates a ``*`` path from each of many subjects about a hundred times slower.
-    """
 
-    def __init__(self, select, namespaces: Mapping[str, str]) -> None:
-        self._select = select
-        #: the class of each facet of :data:`_CLASSES`, as a full IRI.
-        self._classes_of = {facet: namespaces[name.partition(":")[0]] + name.partition(":")[2] for facet, name in _CLASSES.items()}
-
-    def build(self) -> sqlite3.Connection:
-        labels = self._labels()
-        claims = {
-            row["claim"].value: _clean(row["text"].value) if "text" in row else ""
-            for row in self._select(f"SELECT ?claim ?text WHERE {{ {_CLAIMS} OPTIONAL {{ ?claim schema:text ?text }} }}")
-        }
-        from_review = self._from_review()
-        verdicts, reviews = self._reviews()
-        quotes, positions = self._evidence()
-        links = self._links()
-        within = self._within()
-        classes = self._classes()
-        entities: dict[str, set[str]] = defaultdict(set)
-        database = sqlite3.connect(":memory:", check_same_thread=False)
-        database.executescript(_SCHEMA)
-        database.executemany("INSERT INTO label VALUES (?, ?)", sorted(labels.items()))
-        for number, (claim, text) in enumerate(sorted(claims.items()), start=1):
-            linked = links.get(claim, {})
-            about = linked.get("about", set())
-            places = {place for subject in about for place in within(subject)}
-            values = {
-                "city": {place for place in places if self._classes_of["city"] in classes.get(place, ())},
-                **{name: {subject for subject in about if cls in classes.get(subject, ())}
-                   for name, cls in self._classes_of.items() if name != "city"},
-                **{role: linked.get(role, set()) for role in ("speaker", "kind", "voice", "source")},
-                "rating": verdicts.get(claim) or {NOT_REVIEWED},
-            }
-            for thing in (*about, *linked.get("speaker", ()), *linked.get("source", ())):
-                for entity in within(thing):
-                    entities[entity].add(claim)
-            database.execute(
-                "INSERT INTO claim_text (rowid, text, quote, about, speaker, source, review) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (number, text, "\n".join(sorted(quotes[claim])), _names(about, labels),
-                 _names(values["speaker"], labels), _names(values["source"], labels), "\n".join(sorted(reviews[claim]))),
-            )
-            sources = sorted(values["source"])
-            database.execute(
-                "INSERT INTO claim VALUES (?, ?, ?, ?, ?, ?)",
-                (number, claim, text, sources[0] if sources else "", positions.get(claim, _NO_POSITION), from_review.get(claim)),
-            )
-            database.executemany(
-                "INSERT INTO facet VALUES (?, ?, ?)",
-                [(number, facet, value) for facet, found in values.items() for value in sorted(found)],
-            )
-        named = sorted(entity for entity in entities if entity in labels)
-        for number, entity in enumerate(named, start=1):
-            database.execute("INSERT INTO entity_text (rowid, name) VALUES (?, ?)", (number, _clean(labels[entity])))
-            database.execute(
-                "INSERT INTO entity VALUES (?, ?, ?, ?)",
-                (number, entity, "\n".join(sorted(classes.get(entity, ()))), len(entities[entity])),
-            )
-        database.commit()
-        return database
-
-    def _labels(self) -> dict[str, str]:
-        """The label of every named IRI (:func:`vocabulary.best_label`)."""
-        rows = self._select(
-            f"SELECT ?iri ?name ?rank WHERE {{ {vocabulary.label_candidates('?iri', '?name', '?rank')} FILTER(isIRI(?iri)) }}"
-        )
-        return vocabulary.best_labels((row["iri"].value, int(row["rank"].value), row["name"]) for row in rows)
-
-    def _from_review(self) -> dict[str, str]:
-        """Each claim known only from a review, and its review (the first by IRI when it names several; ``""``
-        when it names none)."""
-        found: dict[str, str] = {}
-        for row in self._select("SELECT ?claim ?review WHERE { ?claim a cg:ClaimFromReview OPTIONAL { ?claim cg:fromReview ?review } }"):
-            claim, review = row["claim"].value, row["review"].value if "review" in row else ""
-            found[claim] = min(found.get(claim, review), review)
-        return found
-
-    def _reviews(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        """The verdicts of each claim's reviews (:func:`vocabulary.verdict_of`), and their titles and explanations."""
-        verdicts: dict[str, set[str]] = defaultdict(set)
-        for row in self._select(
-            f"SELECT DISTINCT ?claim ?verdict WHERE {{ {vocabulary.reviews_of('?claim')} {vocabulary.verdict_of('?rating')} }}"
-        ):
-            verdicts[row["claim"].value].add(row["verdict"].value)
-        texts: dict[str, set[str]] = defaultdict(set)
-        for row in self._select(
-            f"SELECT DISTINCT ?claim ?text WHERE {{ {vocabulary.reviews_of('?claim')} ?review schema:headline|schema:reviewBody ?text }}"
-        ):
-            texts[row["claim"].value].add(_clean(row["text"].value))
-        return verdicts, texts
-
-    def _evidence(self) -> tuple[dict[str, set[str]], dict[str, int]]:
-        """The exact words of each claim's evidence, and where its first span starts."""
-        quotes: dict[str, set[str]] = defaultdict(set)
-        positions: dict[str, int] = {}
-        for row in self._select(
-            "SELECT DISTINCT ?claim ?exact ?start WHERE { ?claim a cg:Claim ; cg:evidence ?evidence . "
-            "OPTIONAL { ?evidence oa:hasSelector/oa:exact ?exact } OPTIONAL { ?evidence oa:hasSelector/oa:start ?start } }"
-        ):
-            claim = row["claim"].value
-            if "exact" in row:
-                quotes[claim].add(_clean(row["exact"].value))
-            if "start" in row and re.fullmatch(r"[0-9]+", row["start"].value):
-                positions[claim] = min(positions.get(claim, _NO_POSITION), int(row["start"].value))
-        return quotes, positions
-
-    def _links(self) -> dict[str, dict[str, set[str]]]:
-        """What each claim links to (IRIs only), by role (:data:`_ROLES`)."""
-        union = " UNION ".join(f'{{ ?claim {"|".join(links)} ?value BIND("{role}" AS ?role) }}' for role, links in _ROLES.items())
-        found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        # The web page a claim known from a review appeared in is no archived source: not a value of "source".
-        for row in self._select(f"SELECT DISTINCT ?claim ?role ?value WHERE {{ {_CLAIMS} {union} "
-                                f"FILTER(isIRI(?value) && (?role != \"source\" || ?class = cg:Claim)) }}"):
-            found[row["claim"].value][row["role"].value].add(row["value"].value)
-        return found
-
-    def _within(self):
-        """A function giving a thing and every place it lies in, by any chain of :data:`vocabulary.WITHIN` links."""
-        edges: dict[str, set[str]] = defaultdict(set)
-        for row in self._select(
-            f"SELECT DISTINCT ?thing ?place WHERE {{ ?thing {vocabulary.alternatives(vocabulary.WITHIN)} ?place FILTER(isIRI(?place)) }}"
-        ):
-            edges[row["thing"].value].add(row["place"].value)
-        closures: dict[str, frozenset[str]] = {}
-
-        def within(thing: str) -> frozenset[str]:
-            if thing not in closures:
-                seen, todo = {thing}, [thing]
-                while todo:
-                    for place in edges.get(todo.pop(), ()):
-                        if place not in seen:
-                            seen.add(place)
-                            todo.append(place)
-                closures[thing] = frozenset(seen)
-            return closures[thing]
-
-        return within
-
-    def _classes(self) -> dict[str, set[str]]:
-        """The classes of every named thing (entities have names; claims, evidence and selectors need none)."""
-        found: dict[str, set[str]] = defaultdict(set)
-        for row in self._select(f"SELECT DISTINCT ?thing ?class WHERE {{ ?thing a ?class FILTER(isIRI(?class) && EXISTS {{ ?thing {_NAME} [] }}) }}"):
-            found[row["thing"].value].add(row["class"].value)
-        return found
+def _insert(database: sqlite3.Connection, row: ClaimRow) -> None:
+    number = database.execute(
+        "INSERT INTO claim (iri, text, source_key, position, from_review) VALUES (?, ?, ?, ?, ?)",
+        (row.iri, row.text, row.source_key, row.position, row.from_review),
+    ).lastrowid
+    database.execute(
+        "INSERT INTO claim_text (rowid, text, quote, about, speaker, source, review) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (number, row.text, "\n".join(sorted(row.quotes)), row.about, row.speaker, row.source, "\n".join(sorted(row.reviews))),
+    )
+    database.executemany("INSERT INTO facet VALUES (?, ?, ?)",
+                         [(number, facet, value) for facet, found in row.facets.items() for value in sorted(found)])
+    database.executemany("INSERT INTO mention VALUES (?, ?)", [(entity, number) for entity in sorted(row.mentions)])
+    database.executemany("INSERT INTO claim_key VALUES (?, ?)", [(text, number) for text in sorted(row.keys)])
+    database.executemany("INSERT INTO claim_node VALUES (?, ?)", [(node, number) for node in sorted(row.nodes)])
+    database.executemany("INSERT INTO claim_graph VALUES (?, ?)", [(graph, number) for graph in sorted(row.graphs)])
 
 
 def _marked(text: str) -> Marked:
@@ -422,9 +486,10 @@ class _Search:
 
     def _entities(self, limit: int) -> tuple[EntityHit, ...]:
         rows = self._database.execute(
-            "SELECT entity.iri, highlight(entity_text, 0, ?, ?), entity.types, entity.claims, -bm25(entity_text) "
+            "SELECT entity.iri, highlight(entity_text, 0, ?, ?), entity.types, "
+            "(SELECT COUNT(*) FROM mention WHERE mention.entity = entity.iri) AS claims, -bm25(entity_text) "
             "FROM entity_text JOIN entity ON entity.id = entity_text.rowid WHERE entity_text MATCH ? "
-            "ORDER BY bm25(entity_text), entity.claims DESC, entity.iri LIMIT ?",
+            "ORDER BY bm25(entity_text), claims DESC, entity.iri LIMIT ?",
             (_OPEN, _CLOSE, self._match.fts5(), limit),
         ).fetchall()
         return tuple(

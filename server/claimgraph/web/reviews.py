@@ -12,7 +12,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from claimgraph.model import entities, reviewgraph, reviews
 from claimgraph.rdf import formats
 from claimgraph.store.base import insert_data
-from claimgraph.web import answers, iris, protocol
+from claimgraph.web import answers, iris, protocol, textsearch
 from claimgraph.web.services import services
 
 blueprint = Blueprint("reviews", __name__)
@@ -51,6 +51,9 @@ def post() -> Response:
         config.iri_base, problems,
     )
     store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
+    # Before the answer: the graphs the batch wrote to or deleted from, for the search index to follow.
+    textsearch.index().written({*built.graphs, *built.owned.values(), *built.released.values(),
+                                *(quad.graph_name.value for quad in built.quads)})
     current_app.logger.info("POST /reviews: %d review(s) imported in %s", len(built.reviews), ", ".join(built.graphs))
     pages = [iris.page_url(iri) for iri in built.reviews]
     response = jsonify(
