@@ -103,13 +103,15 @@ class FullTextIndex(SearchIndex):
     """The FTS5 index of ``store`` (see the module's docstring), built on creation in the caller's thread.
 
     ``text_key`` is how the review matcher compares texts (:func:`claimgraph.model.text.normal_text`), for
-    :meth:`claims_with_text`; ``None`` leaves that table empty.
+    :meth:`claims_with_text`; ``None`` leaves that table empty. ``retry`` is the first pause after a failed rebuild
+    (seconds, doubling after each failure up to :data:`MAX_RETRY`).
 
     :raises QueryTimeout, Busy, StoreError, QueryError: if the store cannot be read.
     """
 
-    def __init__(self, store: Store, *, text_key: Callable[[str], str] | None = None) -> None:
+    def __init__(self, store: Store, *, text_key: Callable[[str], str] | None = None, retry: float = RETRY) -> None:
         self._store = store
+        self._retry = retry
         self._text_key = text_key
         self._namespaces = {"cg": vocabulary.CG, **_NAMESPACES}
         self._prefixes = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in self._namespaces.items())
@@ -192,7 +194,7 @@ class FullTextIndex(SearchIndex):
                     self._rebuild()
         except _STORE_FAILURES as error:
             self._failures += 1
-            pause = min(RETRY * 2 ** (self._failures - 1), MAX_RETRY)
+            pause = min(self._retry * 2 ** (self._failures - 1), MAX_RETRY)
             self._retry_at = time.monotonic() + pause
             self._error = f"{type(error).__name__}: {error}"
             _LOG.warning("the search index could not be rebuilt (try %d), tried again in %.0f s: %s",
