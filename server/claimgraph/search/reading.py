@@ -115,7 +115,8 @@ class Reader:
         self._classes_of = {facet: namespaces[name.partition(":")[0]] + name.partition(":")[2] for facet, name in _CLASSES.items()}
 
     def _of_claims(self, pattern: str) -> list[dict[str, Term]]:
-        """The rows of ``pattern`` (a SELECT query with ``{VALUES}`` before its claim patterns) for the claims wanted."""
+        """The rows of ``pattern`` (a SELECT query with ``{VALUES}`` before its claim patterns, in each group the store
+        evaluates on its own too: pyoxigraph joins groups after evaluating each) for the claims wanted."""
         if self._wanted is None:
             return self._select(pattern.replace("{VALUES}", ""))
         return [row for start in range(0, len(self._wanted), CHUNK)
@@ -230,7 +231,7 @@ class Reader:
 
     def _links(self) -> dict[str, dict[str, set[str]]]:
         """What each claim links to (IRIs only), by role (:data:`_ROLES`)."""
-        union = " UNION ".join(f'{{ ?claim {"|".join(links)} ?value BIND("{role}" AS ?role) }}' for role, links in _ROLES.items())
+        union = " UNION ".join(f'{{ {{VALUES}} ?claim {"|".join(links)} ?value BIND("{role}" AS ?role) }}' for role, links in _ROLES.items())
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         # The web page a claim known from a review appeared in is no archived source: not a value of "source".
         for row in self._of_claims(f"SELECT DISTINCT ?claim ?role ?value WHERE {{ {{VALUES}} {_CLAIMS} {union} "
@@ -283,8 +284,9 @@ class Reader:
         graphs: dict[str, set[str]] = defaultdict(set)
         for row in self._of_claims(
             "SELECT DISTINCT ?claim ?node ?graph WHERE { {VALUES} " + _CLAIMS + " "
-            "{ BIND(?claim AS ?node) } UNION { ?claim cg:evidence ?node } UNION { ?claim cg:evidence/oa:hasSelector ?node } "
-            "UNION { ?node schema:itemReviewed ?claim } UNION { ?review schema:itemReviewed ?claim ; schema:reviewRating ?node } "
+            "{ {VALUES} ?claim a ?any BIND(?claim AS ?node) } UNION { {VALUES} ?claim cg:evidence ?node } "
+            "UNION { {VALUES} ?claim cg:evidence/oa:hasSelector ?node } UNION { {VALUES} ?node schema:itemReviewed ?claim } "
+            "UNION { {VALUES} ?review schema:itemReviewed ?claim ; schema:reviewRating ?node } "
             "OPTIONAL { GRAPH ?graph { ?node ?p ?o } } }"
         ):
             claim = row["claim"].value
