@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import json
 import logging
 import threading
 from pathlib import Path
@@ -11,13 +12,15 @@ from pathlib import Path
 import pytest
 import requests
 from claimgraph.errors import StoreError
+from claimgraph.model.text import normal_text
 from claimgraph.rdf import vocabulary
 from claimgraph.search.fts import FullTextIndex
 from claimgraph.search.query import Match
 from claimgraph.search.updates import affected_graphs
 from claimgraph.store.base import Answer, Query, Store
 from claimgraph.store.embedded import EmbeddedStore
-from claimgraph.web import services
+from claimgraph.web import claimreview, services
+import reviewed as with_reviews
 from conftest import copy_of, free_port, in_process
 from werkzeug.serving import make_server
 
@@ -214,3 +217,53 @@ def test_a_write_racing_searches_never_gives_a_5xx_and_the_last_search_sees_it(s
         statuses = set().union(*(future.result() for future in searches))
     assert statuses == {200}
     assert sorted(_found(url, "xqwzv")) == sorted(f"{graph}/{number}#c" for number in range(4))
+
+
+# ---------------------------------------------------------------- reviews matched and answered through the index
+
+
+def test_claims_with_text_finds_claims_by_the_matchers_normalised_text_of_their_words_and_quotes(held):
+    index = FullTextIndex(held, text_key=normal_text)
+    [row] = held.select(f'SELECT ?claim ?text ?exact WHERE {{ ?claim a <{CG}Claim> ; <http://schema.org/text> ?text ; '
+                        f'<{CG}evidence>/<http://www.w3.org/ns/oa#hasSelector>/<http://www.w3.org/ns/oa#exact> ?exact '
+                        f'FILTER(?claim = <https://w3id.org/claimgraph/id/claim/dw-2017-mechelen/most-cctv>) }} LIMIT 1')
+    claim = row["claim"].value
+    assert claim in index.claims_with_text([f"  {row['text'].value.upper()} "])
+    assert claim in index.claims_with_text([row["exact"].value.replace("'", "\u2019")])
+    assert index.claims_with_text(["no claim says this, zqxwv"]) == set()
+    assert FullTextIndex(held).claims_with_text([row["text"].value]) == set()
+
+
+def test_the_reviews_of_the_claims_found_are_those_of_every_review(tmp_path):
+    _, path = with_reviews.load(tmp_path)
+    with in_process(path, workers=1) as app, app.app.app_context():
+        store = services.of(app.app).store
+        every, quotes = claimreview.elements(store)
+        reviewed = sorted({element["itemReviewed"]["@id"] for element in every})
+        chosen = reviewed[::2]
+        some, some_quotes = claimreview.elements(store, of_claims=[*chosen, "https://example.org/no-claim"])
+    assert chosen and sorted(some, key=lambda e: e["@id"]) == sorted(
+        (element for element in every if element["itemReviewed"]["@id"] in chosen), key=lambda e: e["@id"])
+    assert some_quotes == {claim: quotes[claim] for claim in chosen if claim in quotes}
+
+
+def test_a_review_matches_by_its_text_a_claim_written_just_before(served):
+    url, index, token = served
+    graph = "https://example.org/test-index/reviewed"
+    claim = f"{graph}#claim"
+    source = "https://news.example.org/zqxvw"
+    written = (f'INSERT DATA {{ GRAPH <{graph}> {{ <{claim}> a <{CG}Claim> ; <http://schema.org/text> "Zqxvw bridges fell down." ; '
+               f'<http://schema.org/appearance> <{graph}#source> . <{graph}#source> <http://schema.org/url> <{source}> }} }}')
+    assert _update(url, token, written).status_code == 204
+    review = {
+        "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://factcheck.example.org/zqxvw",
+        "claimReviewed": "zqxvw  bridges fell down.", "author": {"name": "Example Fact Check"},
+        "reviewRating": {"alternateName": "False"}, "datePublished": "2024-01-02",
+        "itemReviewed": {"@type": "Claim", "appearance": {"@type": "CreativeWork", "url": source}},
+    }
+    answer = requests.post(url + "/reviews", data=json.dumps(review), timeout=60,
+                           headers={"Content-Type": "application/ld+json", "Authorization": f"Bearer {token}"})
+    assert answer.status_code == 201, answer.text
+    assert [found["claim"] for found in answer.json()["reviews"]] == [claim]
+    api = requests.get(url + "/api/claims:search", params={"query": "zqxvw"}, timeout=60)
+    assert [found["claimgraphIri"] for found in api.json()["claims"]] == [claim]

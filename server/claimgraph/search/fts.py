@@ -272,13 +272,12 @@ class FullTextIndex(SearchIndex):
         with self._lock:
             return _Search(self._database, match, facets).results(limit, offset, entities)
 
-    def matching(self, match, limit, *, reviewed=False):
+    def matching(self, match, limit):
         self._follow()
-        reviewed_only = " AND claim.id NOT IN (SELECT claim FROM facet WHERE facet = 'rating' AND value = 'unreviewed')" if reviewed else ""
         with self._lock:
             rows = self._database.execute(
                 f"SELECT claim.iri, -{_BM25} FROM claim_text JOIN claim ON claim.id = claim_text.rowid "
-                f"WHERE claim_text MATCH ?{reviewed_only} ORDER BY {_BM25}, claim.iri LIMIT ?",
+                f"WHERE claim_text MATCH ? ORDER BY {_BM25}, claim.iri LIMIT ?",
                 (match.fts5(), limit),
             ).fetchall()
         return [(iri, score) for iri, score in rows]

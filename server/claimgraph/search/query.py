@@ -168,9 +168,8 @@ class SearchIndex(abc.ABC):
         """
 
     @abc.abstractmethod
-    def matching(self, match: Match, limit: int, *, reviewed: bool = False) -> list[tuple[str, float]]:
-        """The IRIs of up to ``limit`` claims that ``match`` finds (with ``reviewed``, only claims some review
-        reviews), best first, with their scores."""
+    def matching(self, match: Match, limit: int) -> list[tuple[str, float]]:
+        """The IRIs of up to ``limit`` claims that ``match`` finds, best first, with their scores."""
 
     @abc.abstractmethod
     def claims_with_text(self, texts: Iterable[str]) -> set[str]:
