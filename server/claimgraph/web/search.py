@@ -2,7 +2,7 @@
 
 Both answer HTML to browsers and JSON to clients that ask for it (``Accept: application/json``, or the ``.json``
 URL: ``/search.json``, ``/claims.json``), from the application's index (:mod:`claimgraph.search.fts`), which
-is rebuilt before a search when the store has changed since, so a write is found by the next request.
+follows every write of the service before its answer is sent, so a write is found by the next request.
 
 Parameters (each at most once; an empty value counts as not given; any other parameter is a 400 naming it):
 ``q`` the search text (words, ``"phrases"``, ``prefix*``, ``OR``; ``/search`` only); ``city``, ``policy``,
