@@ -138,7 +138,7 @@ class Reader:
         """
         claims = {
             row["claim"].value: clean(row["text"].value) if "text" in row else ""
-            for row in self._of_claims(f"SELECT ?claim ?text WHERE {{ {{VALUES}} {_CLAIMS} OPTIONAL {{ ?claim schema:text ?text }} }}")
+            for row in self._of_claims(f"SELECT ?claim ?text WHERE {{ {{VALUES}} {_CLAIMS} OPTIONAL {{ {{VALUES}} ?claim schema:text ?text }} }}")
         }
         if self._wanted is not None:
             self._wanted = sorted(claims)
@@ -195,7 +195,7 @@ class Reader:
         """Each claim known only from a review, and its review (the first by IRI when it names several; ``""``
         when it names none)."""
         found: dict[str, str] = {}
-        for row in self._of_claims("SELECT ?claim ?review WHERE { {VALUES} ?claim a cg:ClaimFromReview OPTIONAL { ?claim cg:fromReview ?review } }"):
+        for row in self._of_claims("SELECT ?claim ?review WHERE { {VALUES} ?claim a cg:ClaimFromReview OPTIONAL { {VALUES} ?claim cg:fromReview ?review } }"):
             claim, review = row["claim"].value, row["review"].value if "review" in row else ""
             found[claim] = min(found.get(claim, review), review)
         return found
@@ -220,7 +220,8 @@ class Reader:
         positions: dict[str, int] = {}
         for row in self._of_claims(
             "SELECT DISTINCT ?claim ?exact ?start WHERE { {VALUES} ?claim a cg:Claim ; cg:evidence ?evidence . "
-            "OPTIONAL { ?evidence oa:hasSelector/oa:exact ?exact } OPTIONAL { ?evidence oa:hasSelector/oa:start ?start } }"
+            "OPTIONAL { {VALUES} ?claim cg:evidence ?evidence . ?evidence oa:hasSelector/oa:exact ?exact } "
+            "OPTIONAL { {VALUES} ?claim cg:evidence ?evidence . ?evidence oa:hasSelector/oa:start ?start } }"
         ):
             claim = row["claim"].value
             if "exact" in row:
