@@ -334,6 +334,9 @@ def test_healthz_stays_plain_and_gives_the_hit_rate_as_json(service):
     cache = report["cache"]
     assert cache["hit_rate"] == cache["hits"] / (cache["hits"] + cache["misses"])
     assert {"hits", "misses", "entries", "bytes", "evictions", "max_bytes"} <= cache.keys()
+    # The search index has followed every write so far: current at the store's generation, nothing failed.
+    assert report["search"] == {"generation": report["generation"], "store_generation": report["generation"],
+                                "building": False, "error": None, "current": True}
 
 
 def test_healthz_asks_the_store_past_the_cache(service):

@@ -12,7 +12,7 @@ import pytest
 import rdflib
 from claimgraph.rdf.sparqltext import service_blocks
 from claimgraph.rdf import vocabulary
-from claimgraph.store.search import FACETS, NOT_REVIEWED
+from claimgraph.search.query import FACETS, NOT_REVIEWED
 from conftest import DATA, PROBLEM, body, media_type, page, problem, solutions
 
 CG = "https://w3id.org/claimgraph/ontology#"

@@ -37,21 +37,31 @@ _C, _S, _O = f"<{CG}", f"<{SCHEMA}", f"<{OA}"
 #: The predicate of :data:`QUERY`'s answer relating a review to a named graph that holds it: a term of the answer
 #: only, never stored.
 IN_GRAPH = "urn:claimgraph:reviews:in-graph"
-#: What :class:`KnownClaims` reads, over the union of graphs: claims (cg:Claim and cg:ClaimFromReview) with their
-#: texts, the words of their evidence, where they appeared, and the reviews there are with the graphs holding them.
-QUERY = f"""CONSTRUCT {{
+
+
+def known_query(claims: Iterable[str] | None = None) -> str:
+    """What :class:`KnownClaims` reads, over the union of graphs: claims (cg:Claim and cg:ClaimFromReview) with their
+    texts, the words of their evidence, where they appeared, and the reviews there are with the graphs holding them.
+    With ``claims`` (IRIs), only those claims are read (each group that names a claim opens with their ``VALUES``
+    block: the store evaluates each group on its own); the reviews are all read either way."""
+    values = "" if claims is None else "VALUES ?claim { " + " ".join(str(ox.NamedNode(claim)) for claim in sorted(claims)) + " } "
+    return f"""CONSTRUCT {{
   ?claim a ?class ; {_S}text> ?text ; {_S}appearance> ?appearance ; {_C}evidence> ?evidence .
   ?appearance {_S}url> ?url . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact .
   ?review a {_S}ClaimReview> ; <{IN_GRAPH}> ?graph .
 }} WHERE {{
-  {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class }}
-  UNION {{ VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class ; {_S}text> ?text }}
-  UNION {{ ?claim a {_C}Claim> ; {_S}appearance> ?appearance . ?appearance {_S}url> ?url }}
-  UNION {{ ?claim a {_C}ClaimFromReview> ; {_S}appearance> ?appearance }}
-  UNION {{ ?claim a {_C}Claim> ; {_C}evidence> ?evidence . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact }}
+  {{ {values}VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class }}
+  UNION {{ {values}VALUES ?class {{ {_C}Claim> {_C}ClaimFromReview> }} ?claim a ?class ; {_S}text> ?text }}
+  UNION {{ {values}?claim a {_C}Claim> ; {_S}appearance> ?appearance . ?appearance {_S}url> ?url }}
+  UNION {{ {values}?claim a {_C}ClaimFromReview> ; {_S}appearance> ?appearance }}
+  UNION {{ {values}?claim a {_C}Claim> ; {_C}evidence> ?evidence . ?evidence {_O}hasSelector> ?selector . ?selector {_O}exact> ?exact }}
   UNION {{ ?review a {_S}ClaimReview> }}
   UNION {{ GRAPH ?graph {{ ?review a {_S}ClaimReview> }} }}
 }}"""
+
+
+#: :func:`known_query` of every claim.
+QUERY = known_query()
 
 
 class KnownClaims:

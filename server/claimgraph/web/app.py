@@ -30,10 +30,11 @@ from claimgraph.errors import (
     StoreError,
 )
 from claimgraph.model import catalog, dataset
+from claimgraph.model.text import normal_text
 from claimgraph.rdf import formats
 from claimgraph.store.cache import CachingStore
 from claimgraph.store.executor import Executor
-from claimgraph.store.fts import FullTextIndex
+from claimgraph.search.fts import FullTextIndex
 from claimgraph.web import headers, services
 
 
@@ -64,7 +65,8 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         app.logger.error("the store cannot be used: %s", error)
         raise
     try:
-        index = FullTextIndex(store)
+        # Keyed by the review matcher's normalised text, so that POST /reviews looks its claims up by text.
+        index = FullTextIndex(store, text_key=normal_text)
     except BaseException:
         store.close()
         raise

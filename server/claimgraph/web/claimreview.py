@@ -35,7 +35,7 @@ import datetime
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template
@@ -45,7 +45,8 @@ from claimgraph.errors import ParamError
 from claimgraph.model import claims, publish, reviewgraph
 from claimgraph.model.text import language_tag
 from claimgraph.rdf import vocabulary
-from claimgraph.store.base import Answer, Store
+from claimgraph.rdf.sparqltext import tokens
+from claimgraph.store.base import Answer, Store, Term
 from claimgraph.web import answers, export, iris, protocol, textsearch
 from claimgraph.web.nodes import PREFIXES
 from claimgraph.web.search import MAX_OFFSET
@@ -87,15 +88,26 @@ def reviewers(store: Store) -> dict[str, tuple[list[ox.NamedNode], int]]:
 
 
 def elements(
-    store: Store, *, graphs: Iterable[ox.NamedNode] | None = None, review: ox.NamedNode | None = None
+    store: Store, *, graphs: Iterable[ox.NamedNode] | None = None, review: ox.NamedNode | None = None,
+    of_claims: Collection[str] | None = None,
 ) -> tuple[list[dict[str, object]], dict[str, list[str]]]:
-    """The ``ClaimReview`` elements of every review, of those in ``graphs``, or of ``review`` alone, by review IRI;
-    and the verified words (:func:`claimgraph.model.publish.verified_words`) of each claimgraph claim they review.
+    """The ``ClaimReview`` elements of every review, of those in ``graphs``, of ``review`` alone, or of the reviews
+    of ``of_claims`` (IRIs), by review IRI; and the verified words (:func:`claimgraph.model.publish.verified_words`) of
+    each claimgraph claim they review.
 
     :raises QueryTimeout, Busy, StoreError: as :meth:`Store.select`.
     """
     bound = {"review": review} if review is not None else {}
-    if graphs is None:
+    reviews = None
+    if of_claims is not None:
+        found = {row["review"] for chunk in _chunks(of_claims) for row in store.select(
+            PREFIXES + f"SELECT DISTINCT ?review WHERE {{ {_values('?claim', chunk)} ?review schema:itemReviewed ?claim ; "
+                       "a schema:ClaimReview }")}
+        # A blank node cannot be bound: a review so written is found among all.
+        reviews = {term.value for term in found} if all(isinstance(term, ox.NamedNode) for term in found) else None
+    if reviews is not None:
+        rows = [row for chunk in _chunks(reviews) for row in store.select(_restricted(publish.REVIEWS, "?review", chunk))]
+    elif graphs is None:
         rows = store.select(publish.REVIEWS, substitutions=bound)
     else:
         # One query per graph, each bound: a review held in several of them is gathered into one element.
@@ -114,17 +126,61 @@ def _reviewed(store: Store, wanted: set[str]) -> tuple[dict[str, dict[str, objec
     # (an itemReviewed written through /update) is named differently in every answer: it is given by its key alone.
     [first, *others] = sorted(wanted)
     one = {"claim": ox.NamedNode(first)} if not others and not first.startswith("_:") else {}
-    sources = {row["evidence"].value: row["source"].value for row in store.select(publish.EVIDENCE, substitutions=one)}
+
+    def select(query: str) -> list[dict[str, Term]]:
+        # Several claims named by IRI are read by chunks of a VALUES block; a blank node among them, from all.
+        if one or any(key.startswith("_:") for key in wanted):
+            return store.select(query, substitutions=one)
+        return [row for chunk in _chunks(wanted) for row in store.select(_restricted(query, "?claim", chunk))]
+
+    sources = {row["evidence"].value: row["source"].value for row in select(publish.EVIDENCE)}
     items: dict[str, dict[str, object]] = {}
     quotes: dict[str, list[str]] = {}
-    for claim in claims.gather(store.select(claims.FACTS, substitutions=one)):
+    for claim in claims.gather(select(claims.FACTS)):
         if claim.key in wanted:
             items[claim.key] = publish.claim_item(claim, sources)
             quotes[claim.key] = publish.verified_words(claim)
-    for key, facts in publish.gather(store.select(publish.FROM_REVIEW, substitutions=one), "claim").items():
+    for key, facts in publish.gather(select(publish.FROM_REVIEW), "claim").items():
         if key in wanted:
             items[key] = publish.review_claim_item(facts)
     return items, quotes
+
+
+#: IRIs per VALUES block.
+_CHUNK = 1000
+
+
+def _chunks(iris: Iterable[str]) -> Iterable[list[str]]:
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start:start + _CHUNK]
+
+
+def _values(variable: str, iris: Iterable[str]) -> str:
+    return f"VALUES {variable} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}"
+
+
+def _restricted(sparql: str, variable: str, iris: Iterable[str]) -> str:
+    """``sparql`` (a SELECT query) with a ``VALUES`` block of ``iris`` for ``variable`` opening every group of its
+    WHERE clause: pyoxigraph evaluates each group on its own before joining them, so a block at the top alone would
+    still read every subject. The braces of a ``VALUES`` block's own data open no group."""
+    block = _values(variable, iris) + " "
+    found = list(tokens(sparql))
+    where = next(index for index, token in enumerate(found) if token.is_keyword("WHERE"))
+    starts, data, depth = [], False, 0
+    for token in found[where:]:
+        if token.is_keyword("VALUES"):
+            data = True
+        elif token.text == "{" and data:
+            depth += 1
+        elif token.text == "}" and data:
+            depth -= 1
+            data = depth > 0
+        elif token.text == "{":
+            starts.append(token.start + 1)
+    for start in reversed(starts):
+        sparql = f"{sparql[:start]} {block}{sparql[start:]}"
+    return sparql
 
 
 # ---------------------------------------------------------------- the feeds
@@ -292,11 +348,14 @@ def claims_search() -> Response:
     size = _integer(args.get("pageSize"), "pageSize", 1, MAX_PAGE_SIZE, PAGE_SIZE)
     start = _offset_of(args["pageToken"]) if "pageToken" in args else _integer(args.get("offset"), "offset", 0, MAX_OFFSET, 0)
     order = None
+    store = answers.store()
     if "query" in args:
         order = [iri for iri, _ in textsearch.index().matching(textsearch.match(args["query"], "query"), SEARCH_HITS)]
+        # Only the reviews of the claims found are built: the others could not be answered.
+        every, quotes = elements(store, of_claims=order)
+    else:
+        every, quotes = elements(store)
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days) if days is not None else None
-    store = answers.store()
-    every, quotes = elements(store)
     found = publish.api_claims(every, quotes, publish.Filters(language, site, since), order)
     answer: dict[str, object] = {}
     if found[start:start + size]:

@@ -24,7 +24,7 @@ from werkzeug.exceptions import NotFound
 from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
 from claimgraph.store.base import Query, insert_data
-from claimgraph.web import answers, protocol
+from claimgraph.web import answers, protocol, textsearch
 from claimgraph.web.services import services
 
 blueprint = Blueprint("graphstore", __name__)
@@ -131,6 +131,7 @@ def write(posted: uuid.UUID | None = None) -> Response:
             if not _exists(target):
                 raise NotFound(f"there is no graph {target}")
             answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
+        _written(target)
         return protocol.no_content()
     minted = target is None
     if minted:
@@ -149,12 +150,19 @@ def write(posted: uuid.UUID | None = None) -> Response:
     with services().deciding:
         created = minted or not _exists(target)
         answers.store().update(" ;\n".join(operations))
+    _written(target)
     if created:
         location = target.value if minted or posted is not None else _location(target)
         response = Response(status=201, headers={"Location": location})
         del response.headers["Content-Type"]  # no body, so no type (werkzeug would send its default text/html)
         return response
     return protocol.no_content()
+
+
+def _written(target: ox.NamedNode | ox.DefaultGraph) -> None:
+    """Tell the full-text index the graph written, before the answer is sent; the default graph is seen by no
+    query (theirs is the union of the named graphs), so it changes no row."""
+    textsearch.index().written({target.value} if isinstance(target, ox.NamedNode) else set())
 
 
 def _body_triples(target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:

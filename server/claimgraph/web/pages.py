@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from claimgraph.rdf import formats
@@ -78,11 +80,14 @@ def _described(triples: list, endpoint: str, title: str, summary: str) -> Respon
 def health() -> Response:
     """200 and ``ok`` when a query worker answers a query over the store (past the result cache); 503 otherwise.
 
-    A client that prefers JSON (``Accept: application/json``) gets ``{"status": "ok", "generation": …, "cache": …}``
-    instead, with the cache's counters and hit rate (:func:`claimgraph.web.metrics.report`).
+    A client that prefers JSON (``Accept: application/json``) gets ``{"status": "ok", "generation": …, "cache": …,
+    "search": …}`` instead, with the cache's counters and hit rate (:func:`claimgraph.web.metrics.report`) and the
+    search index's state (the generation it is current at, whether it is rebuilding, its last error).
     """
     store = answers.store()
     metrics.uncached(store).ask("ASK { }")
     if formats.negotiate(request.accept_mimetypes, [_TEXT, formats.JSON]) == formats.JSON:
-        return current_app.json.response({"status": "ok", **metrics.report(store)})
+        index = services().search.state()
+        return current_app.json.response({"status": "ok", **metrics.report(store), "search": {
+            **dataclasses.asdict(index), "current": index.current}})
     return Response("ok\n", mimetype=_TEXT)

@@ -6,13 +6,14 @@ the update token as ``/update`` asks, and one update: a batch with any problem c
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from claimgraph.model import entities, reviewgraph, reviews
 from claimgraph.rdf import formats
 from claimgraph.store.base import insert_data
-from claimgraph.web import answers, iris, protocol
+from claimgraph.web import answers, iris, protocol, textsearch
 from claimgraph.web.services import services
 
 blueprint = Blueprint("reviews", __name__)
@@ -21,6 +22,23 @@ blueprint = Blueprint("reviews", __name__)
 ACCEPTED = ("application/ld+json", formats.JSON)
 #: How the body is named in the problems of its records (``request body: record 2 (…): url: missing``).
 BODY = "request body"
+
+
+def _candidates(found: list[reviews.Review]) -> set[str] | None:
+    """The only claims ``found`` can be matched to: those whose text (or one of whose quotes) is a review's
+    ``claimReviewed``, looked up in the search index, and those a review names; ``None`` (every claim is read) while
+    the index lags behind the store, which a write behind the service's back leaves it until its rebuild ends."""
+    index = textsearch.index()
+    if not index.state().current:
+        return None
+    named = set()
+    for review in found:
+        if review.claim is not None:
+            try:
+                named.add(ox.NamedNode(review.claim).value)
+            except ValueError:
+                continue  # not an IRI: build() names the problem
+    return index.claims_with_text(review.claim_text for review in found if review.claim_text) | named
 
 
 @blueprint.route("/reviews", methods=["POST"])
@@ -48,10 +66,13 @@ def post() -> Response:
     store = answers.store()
     with services().deciding:
         built = reviewgraph.prepare(
-            found, store.construct(reviewgraph.QUERY), store.construct(entities.QUERY),
+            found, store.construct(reviewgraph.known_query(_candidates(found))), store.construct(entities.QUERY),
             reviewgraph.shapes(config.ontology_dir), config.iri_base, problems,
         )
         store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
+    # Before the answer: the graphs the batch wrote to or deleted from, for the search index to follow.
+    textsearch.index().written({*built.graphs, *built.owned.values(), *built.released.values(),
+                                *(quad.graph_name.value for quad in built.quads)})
     current_app.logger.info("POST /reviews: %d review(s) imported in %s", len(built.reviews), ", ".join(built.graphs))
     pages = [iris.page_url(iri) for iri in built.reviews]
     response = jsonify(

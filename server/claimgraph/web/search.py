@@ -1,8 +1,8 @@
 """Blueprint: full-text search of the claims (``/search``) and the list of all claims (``/claims``), filtered by facets.
 
 Both answer HTML to browsers and JSON to clients that ask for it (``Accept: application/json``, or the ``.json``
-URL: ``/search.json``, ``/claims.json``), from the application's index (:mod:`claimgraph.store.fts`), which
-is rebuilt before a search when the store has changed since, so a write is found by the next request.
+URL: ``/search.json``, ``/claims.json``), from the application's index (:mod:`claimgraph.search.fts`), which
+follows every write of the service before its answer is sent, so a write is found by the next request.
 
 Parameters (each at most once; an empty value counts as not given; any other parameter is a 400 naming it):
 ``q`` the search text (words, ``"phrases"``, ``prefix*``, ``OR``; ``/search`` only); ``city``, ``policy``,
@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from claimgraph.errors import ParamError
 from claimgraph.rdf import formats, vocabulary
-from claimgraph.store.search import FACETS, NOT_REVIEWED, RATINGS, Marked, Results
+from claimgraph.search.query import FACETS, NOT_REVIEWED, RATINGS, Marked, Results
 from claimgraph.web import answers, iris, protocol, textsearch
 from claimgraph.web.nodes import local_name
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from claimgraph.config import Config
 from claimgraph.model.catalog import CannedQuery
 from claimgraph.store.base import Store
-from claimgraph.store.search import SearchIndex
+from claimgraph.search.query import SearchIndex
 
 _KEY = "claimgraph"
 

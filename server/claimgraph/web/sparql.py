@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from claimgraph.rdf import formats
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
+from claimgraph.search.updates import affected_graphs
 from claimgraph.store.base import Query
 from claimgraph.web import answers, description, editor, protocol, textsearch
 from claimgraph.web.services import services
@@ -83,7 +84,8 @@ def update() -> Response:
     """Apply an update given as ``update=`` (form POST) or as an ``application/sparql-update`` body; 204 when done.
 
     Relative IRIs in it resolve against this endpoint's URL. An update the store cannot apply (e.g. ``CREATE
-    GRAPH`` of a graph that exists) is the client's: 400 with the store's message, nothing changed.
+    GRAPH`` of a graph that exists) is the client's: 400 with the store's message, nothing changed. The full-text
+    index follows the graphs the update names (:func:`affected_graphs`) before the answer is sent.
     """
     protocol.require_writer()
     params, body = protocol.parameters(body_types=(UPDATE_TYPE,))
@@ -98,7 +100,10 @@ def update() -> Response:
     using = [node.value for node in protocol.graphs(params, "using-graph-uri")]
     using_named = [node.value for node in protocol.graphs(params, "using-named-graph-uri")]
     text = add_using(text, using, using_named)
-    answers.store().update(text, base_iri=protocol.external())
+    base = protocol.external()
+    answers.store().update(text, base_iri=base)
+    # Before the 204: a search made after it finds the write.
+    textsearch.index().written(affected_graphs(text, base))
     return protocol.no_content()
 
 

@@ -25,7 +25,7 @@ from claimgraph.errors import ParamError, RequestError
 from claimgraph.rdf import vocabulary
 from claimgraph.rdf.sparqltext import Token, declared_prefixes, iri_of, service_blocks, tokens
 from claimgraph.store.base import Term
-from claimgraph.store.search import Match, SearchIndex
+from claimgraph.search.query import Match, SearchIndex
 from claimgraph.web.services import services
 
 

@@ -1,8 +1,8 @@
 """Full-text search of the claims of a store: what a search is (:class:`Match`, read from what a user types),
 what it finds (:class:`Results`), and the interface of an index that answers it (:class:`SearchIndex`).
 
-:class:`claimgraph.store.fts.FullTextIndex` implements it with SQLite FTS5; another index (incremental, or an
-external search service) plugs in as another :class:`SearchIndex`. What a user types is read by :meth:`Match.parse`,
+:class:`claimgraph.search.fts.FullTextIndex` implements it with SQLite FTS5; another index (an external search
+service) plugs in as another :class:`SearchIndex`. What a user types is read by :meth:`Match.parse`,
 never handed to an index as its own syntax: words, ``"quoted phrases"`` (an unclosed quote runs to the end), a
 trailing ``*`` for a prefix (``refug*``, also after a phrase), ``OR`` between two terms (binding loosest); text
 with no letter or digit in it is refused (:class:`ValueError`).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Set
 
 from claimgraph.rdf import vocabulary
 
@@ -137,6 +137,22 @@ class Results:
     labels: Mapping[str, str]
 
 
+@dataclasses.dataclass(frozen=True)
+class IndexState:
+    """What an index tells of itself (for ``/healthz``): the store's generation it is current at (``None`` before
+    its first build), the store's generation now, whether a rebuild runs, and the last error met following the store
+    (``None`` since a rebuild succeeded)."""
+
+    generation: int | None
+    store_generation: int
+    building: bool
+    error: str | None
+
+    @property
+    def current(self) -> bool:
+        return self.generation == self.store_generation
+
+
 class SearchIndex(abc.ABC):
     """A full-text index of the claims of a store, kept in step with it."""
 
@@ -149,19 +165,34 @@ class SearchIndex(abc.ABC):
         to ``entities`` matching entities.
 
         :raises ValueError: (the caller's bug) for a facet not in :data:`FACETS`.
-        :raises QueryTimeout, Busy, StoreError: if the index had to be rebuilt and the store failed.
         """
 
     @abc.abstractmethod
     def matching(self, match: Match, limit: int) -> list[tuple[str, float]]:
-        """The IRIs of up to ``limit`` claims that ``match`` finds, best first, with their scores.
+        """The IRIs of up to ``limit`` claims that ``match`` finds, best first, with their scores."""
 
-        :raises QueryTimeout, Busy, StoreError: as :meth:`search`.
-        """
+    @abc.abstractmethod
+    def claims_with_text(self, texts: Iterable[str]) -> set[str]:
+        """The IRIs of the claims whose words, or the exact words of one of their evidence spans, are one of
+        ``texts`` as the review matcher compares texts: the only claims a review of one of them can match."""
 
     @abc.abstractmethod
     def refresh(self) -> None:
-        """Rebuild the index from the store now.
+        """Rebuild the index from the store now, in the caller's thread; searches meanwhile answer from the old one.
 
-        :raises QueryTimeout, Busy, StoreError: if the store cannot be read; the index is left as it was.
+        :raises QueryTimeout, Busy, StoreError, QueryError: if the store cannot be read; the index is left as it was.
         """
+
+    @abc.abstractmethod
+    def written(self, graphs: Set[str] | None) -> None:
+        """Follow a write the store has just applied, before its answer is sent: ``graphs`` are the named graphs it
+        may have changed (``None``: unknown, the whole index is rebuilt, as :meth:`refresh`). Searches made after
+        this returns find the write.
+
+        :raises QueryTimeout, Busy, StoreError, QueryError: only with ``None``, as :meth:`refresh`; a failure to
+            read the graphs named is logged and left to a rebuild, the write stands.
+        """
+
+    @abc.abstractmethod
+    def state(self) -> IndexState:
+        """The index's state now."""
