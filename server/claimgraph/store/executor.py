@@ -360,23 +360,34 @@ class Executor(Store):
         if not self._writing.acquire(timeout=self.timeout):
             raise Busy(f"earlier updates held the store for longer than the time limit ({self.timeout:g} s); nothing was changed")
         try:
-            marker = uuid.uuid4().hex
-            owner = self._owner
-            if not owner.process.is_alive():
-                owner = self._restart_owner()
-            try:
-                owner.send(processes.Update(sparql, base_iri, marker))
-                message = owner.receive(time.monotonic() + self.timeout)
-            except (QueryTimeout, QueryError) as stopped:
-                if not self._applied_after_restart(marker):
-                    raise stopped
-                log.warning("an update stopped at the time limit had committed in its last instant; answered as applied")
-                message = Done()
+            update = processes.Update(sparql, base_iri, uuid.uuid4().hex)
+            if not self._owner.process.is_alive():
+                self._restart_owner()
+            for attempt in (1, 2):
+                try:
+                    message = self._send_update(self._owner, update)
+                    break
+                except (QueryTimeout, QueryError) as stopped:
+                    # A new owner replaces the stopped one (so no answer is ever read for the wrong update) and
+                    # looks for the update's marker.
+                    if self._applied_after_restart(update.marker):
+                        log.warning("an update whose owner was stopped had committed in its last instant; answered as applied")
+                        message = Done()
+                        break
+                    # Not applied. Past the time limit, that is the answer; an owner ended from outside before the
+                    # update committed, and the new one is given it once.
+                    if isinstance(stopped, QueryTimeout) or attempt == 2:
+                        raise
             if isinstance(message, Failed):
                 raise message.error
             self._generation += 1
         finally:
             self._writing.release()
+
+    def _send_update(self, owner: Worker, update: processes.Update) -> Done | Failed:
+        """:raises QueryTimeout: if ``owner`` does not answer within the time limit; QueryError: if it ended."""
+        owner.send(update)
+        return owner.receive(time.monotonic() + self.timeout)
 
     def _applied_after_restart(self, marker: str) -> bool:
         """End the owner, start a new one, and ask it whether the update with ``marker`` committed."""
