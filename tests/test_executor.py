@@ -250,3 +250,15 @@ def test_a_short_query_is_answered_while_long_ones_fill_every_worker_there_was(s
         for thread in threads:
             thread.join(30)
     assert [type(error) for error in outcomes] == [StoreError] * heavy
+
+
+def test_a_query_may_be_given_a_longer_limit_of_its_own(store):
+    """The service's own long reads (the search index's build) run past the limit clients' queries have."""
+    count = ("SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?a WHERE { GRAPH ?w { ?a ?b ?c } } LIMIT 3000 } "
+             "GRAPH ?x { ?d ?e ?f } }")
+    with Executor(store, workers=1, timeout=0.05) as pool:
+        with pytest.raises(QueryTimeout):
+            pool.select(count)
+        [row] = pool.select(count, timeout=60.0)
+    quads = len(ox.Store.read_only(str(store)))
+    assert int(row["n"].value) == 3000 * quads

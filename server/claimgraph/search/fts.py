@@ -82,6 +82,8 @@ _ELLIPSIS = "…"
 SNIPPET_TOKENS = 16
 #: Seconds before a failed rebuild is tried again, doubling after each failure up to :data:`MAX_RETRY`.
 RETRY = 1.0
+#: seconds one of the index's reads of the store may run (a full build reads every claim).
+READ_LIMIT = 600.0
 MAX_RETRY = 300.0
 #: What a store raises when it cannot be read: a rebuild that meets one is tried again later.
 _STORE_FAILURES = (QueryTimeout, Busy, StoreError, QueryError)
@@ -259,7 +261,8 @@ class FullTextIndex(SearchIndex):
         return Reader(self._select, self._namespaces, self._text_key, claims)
 
     def _select(self, sparql: str) -> list[dict[str, Term]]:
-        return self._store.select(self._prefixes + sparql)
+        # The index reads every claim at once: at millions of triples that takes longer than a client's query may.
+        return self._store.select(self._prefixes + sparql, timeout=READ_LIMIT)
 
     # ------------------------------------------------------------ searching
 

@@ -50,6 +50,8 @@ class Query:
     #: whether, with no dataset given, the default graph is the union of the named graphs (false: the query's FROM).
     union_default_graph: bool = True
     base_iri: str | None = None
+    #: seconds it may run, for the service's own long reads (the search index's build); ``None``: the store's limit.
+    timeout: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -310,7 +310,8 @@ class Executor(Store):
             reader = self._take()
             request = type(request)(**{**request.__dict__, "snapshot": str(snapshot.directory)})
             reader.snapshot = request.snapshot
-            deadline = time.monotonic() + self.timeout
+            limit = request.job.timeout if isinstance(request, processes.Run) and request.job.timeout else self.timeout
+            deadline = time.monotonic() + limit
             try:
                 reader.send(request)
                 while isinstance(message := reader.receive(deadline), Chunk):
