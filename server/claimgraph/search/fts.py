@@ -102,13 +102,12 @@ def _placeholders(items: Collection[object]) -> str:
 
 
 class FullTextIndex(SearchIndex):
-    """The FTS5 index of ``store`` (see the module's docstring), built on creation in the caller's thread.
+    """The FTS5 index of ``store`` (see the module's docstring), built from creation on in a thread of its own; the
+    first search waits for that build, and raises :class:`StoreError` (with the store's error) if it failed.
 
     ``text_key`` is how the review matcher compares texts (:func:`claimgraph.model.text.normal_text`), for
     :meth:`claims_with_text`; ``None`` leaves that table empty. ``retry`` is the first pause after a failed rebuild
     (seconds, doubling after each failure up to :data:`MAX_RETRY`).
-
-    :raises QueryTimeout, Busy, StoreError, QueryError: if the store cannot be read.
     """
 
     def __init__(self, store: Store, *, text_key: Callable[[str], str] | None = None, retry: float = RETRY) -> None:
@@ -134,7 +133,9 @@ class FullTextIndex(SearchIndex):
         self.reindexed_total = 0
         self._database: sqlite3.Connection | None = None
         self._generation: int | None = None
-        self.refresh()
+        # Built in the background, so that a server starts at once whatever the store's size (at millions of triples
+        # the build takes minutes); the first search waits for it.
+        self._follow()
 
     # ------------------------------------------------------------ state
 
@@ -207,13 +208,15 @@ class FullTextIndex(SearchIndex):
     def _follow(self) -> None:
         """Start a background rebuild when the store moved on without :meth:`written`, none runs and no failure
         asks for a pause."""
-        if self._store.generation == self._generation or self._thread is not None or time.monotonic() < self._retry_at:
-            return
-        with self._writing:
-            if self._thread is not None or self._pending is not None:
-                return
-            self._thread = threading.Thread(target=self._background, name="search-index-rebuild", daemon=True)
-            self._thread.start()
+        if self._store.generation != self._generation and self._thread is None and time.monotonic() >= self._retry_at:
+            with self._writing:
+                if self._thread is None and self._pending is None:
+                    self._thread = threading.Thread(target=self._background, name="search-index-rebuild", daemon=True)
+                    self._thread.start()
+        if self._database is None:
+            self.wait()
+            if self._database is None:
+                raise StoreError(f"the search index could not be built yet: {self._error}")
 
     def written(self, graphs: Set[str] | None) -> None:
         generation = self._store.generation
@@ -226,6 +229,9 @@ class FullTextIndex(SearchIndex):
             before = self._generation
             if self._pending is not None:
                 self._pending.append((graphs, generation))
+            if self._database is None:
+                # The first build runs: it reads the store after this write, or replays it from the pending list.
+                return
             try:
                 self._update(self._database, graphs)
             except _STORE_FAILURES as error:

@@ -44,8 +44,8 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     :raises ValueError: if ``config`` is a mapping with an unknown setting or a bad value (the message names it).
     :raises CatalogError: if a canned query is malformed.
     :raises DataError: if the JSON-LD context cannot be read.
-    :raises StoreError: if the store cannot be created or a query worker cannot open it (logged); no worker is left.
-    :raises QueryTimeout, Busy: if the full-text index cannot read the store; no worker is left.
+    :raises StoreError: if the store cannot be created or another process holds it (logged); no worker is left.
+    The full-text index is built in the background from then on (the first search waits for it).
     """
     if not isinstance(config, Config):
         config = Config.load(config)
