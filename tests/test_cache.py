@@ -288,6 +288,12 @@ def test_if_none_match_is_answered_304_until_a_write(service):
     write(service, f"DROP GRAPH <{GRAPH}>")
 
 
+@pytest.mark.parametrize("query, status", [(CLAIMS + " LIMIT 1", 200), ("SELECT * WHERE {", 400)])
+def test_if_none_match_star_runs_the_query(service, query, status):
+    """"*" names no answer of this service's: the query is run, and a broken one is the client's error, not a 304."""
+    answered(service.get("/sparql", params={"query": query}, headers={"If-None-Match": "*"}), status)
+
+
 def test_a_post_query_has_no_etag(service):
     response = answered(service.post("/sparql", data={"query": CLAIMS + " LIMIT 1"}, headers={"If-None-Match": "*"}))
     assert "ETag" not in response.headers and len(solutions(response)) == 1

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -223,10 +224,11 @@ def test_close_wakes_a_request_waiting_for_a_free_worker_with_store_error(store)
 
 
 def test_a_short_query_is_answered_while_long_ones_fill_every_worker_there_was(store):
-    """One worker to start with and four long queries in flight: readers are added for them, their priority is
-    lowered, and a short query is answered while all four still run."""
-    heavy = 4
-    pool = Executor(store, workers=1, max_workers=8, timeout=60)
+    """One worker to start with and more long queries in flight than there are cores: readers are added for them,
+    their priority is lowered, and a short query is answered while all of them still run."""
+    # Priorities are lowered only while more queries run than there are cores.
+    heavy = (os.cpu_count() or 1) + 2
+    pool = Executor(store, workers=1, max_workers=heavy + 2, timeout=60)
     outcomes: list[BaseException] = []
 
     def run() -> None:
@@ -262,3 +264,41 @@ def test_a_query_may_be_given_a_longer_limit_of_its_own(store):
         [row] = pool.select(count, timeout=60.0)
     quads = len(ox.Store.read_only(str(store)))
     assert int(row["n"].value) == 3000 * quads
+
+
+def test_a_read_after_a_write_whose_owner_died_is_answered_by_a_new_owner(pool):
+    """The read needs a snapshot holding the write, and the owner that would write it is gone."""
+    pool.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }")
+    owner = pool.owner_pid
+    os.kill(owner, signal.SIGKILL)
+    _wait_for(lambda: _gone(owner), 10, "the owner ended")
+    assert pool.ask("ASK { GRAPH <http://example.org/g> { ?s ?p 1 } }") is True
+    assert pool.owner_pid != owner
+
+
+ORPHANS = """
+import sys, threading
+from pathlib import Path
+from claimgraph.store.base import Query
+from claimgraph.store.executor import Executor
+
+if __name__ == "__main__":
+    pool = Executor(Path(sys.argv[1]), workers=2, timeout=600)
+    threading.Thread(target=pool.query, args=(Query(sys.argv[2]),), daemon=True).start()
+    print(pool.owner_pid, *pool.pids, flush=True)
+    threading.Event().wait()
+"""
+
+
+def test_every_worker_ends_when_the_pools_process_is_killed_busy_ones_too(store, tmp_path):
+    script = tmp_path / "pool.py"
+    script.write_text(ORPHANS)
+    holder = subprocess.Popen([sys.executable, str(script), str(store), PATHOLOGICAL], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in holder.stdout.readline().split()]
+    assert len(workers) == 3
+    holder.kill()
+    holder.wait()
+    _wait_for(lambda: all(_gone(pid) for pid in workers), 30, "every worker of the killed pool ended")
+    # and the store is free again for a new pool
+    with Executor(store, workers=1, timeout=TIMEOUT) as again:
+        assert again.ask("ASK { ?s ?p ?o }") is True

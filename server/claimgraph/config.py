@@ -125,7 +125,8 @@ class Config:
     #: query worker processes; queries run in parallel across them.
     workers: int = _setting(factory=lambda: os.cpu_count() or 1, kind=int, check=_positive)
     #: the most query worker processes at once: more are started while every one is busy, so that a short query never
-    #: waits behind long ones (the long ones run at the lowest CPU priority); those beyond ``workers`` end when idle.
+    #: waits behind long ones (while more queries run than cores, the long ones run at a lower CPU priority); those
+    #: beyond ``workers`` end when idle.
     max_workers: int = _setting(factory=lambda: 16 * (os.cpu_count() or 1), kind=int, check=_positive)
     #: the service's own public base URL (where its ``/`` is reached, e.g. ``https://claims.example.org/``): the IRIs
     #: of graphs the Graph Store creates, and their ``Location``, are minted under it whatever Host a client sent.

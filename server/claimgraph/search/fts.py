@@ -48,13 +48,14 @@ an incremental update reads only the claims it touches, by the same queries each
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Set
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Set
 
 import pyoxigraph as ox
 
@@ -133,6 +134,9 @@ class FullTextIndex(SearchIndex):
         self.reindexed_total = 0
         self._database: sqlite3.Connection | None = None
         self._generation: int | None = None
+        #: the writes through claimgraph between their update and the end of their :meth:`written` (see :meth:`following`).
+        self._in_flight = 0
+        self._flight = threading.Lock()
         # Built in the background, so that a server starts at once whatever the store's size (at millions of triples
         # the build takes minutes); the first search waits for it.
         self._follow()
@@ -208,7 +212,8 @@ class FullTextIndex(SearchIndex):
     def _follow(self) -> None:
         """Start a background rebuild when the store moved on without :meth:`written`, none runs and no failure
         asks for a pause."""
-        if self._store.generation != self._generation and self._thread is None and time.monotonic() >= self._retry_at:
+        if (self._store.generation != self._generation and self._thread is None and not self._in_flight
+                and time.monotonic() >= self._retry_at):
             with self._writing:
                 if self._thread is None and self._pending is None:
                     self._thread = threading.Thread(target=self._background, name="search-index-rebuild", daemon=True)
@@ -218,11 +223,31 @@ class FullTextIndex(SearchIndex):
             if self._database is None:
                 raise StoreError(f"the search index could not be built yet: {self._error}")
 
+    @contextlib.contextmanager
+    def following(self) -> Iterator[None]:
+        with self._flight:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight:
+                self._in_flight -= 1
+                # Every write through claimgraph so far has been followed (none is between its update and its
+                # written): the index is current, unless a rebuild runs (it counts them in) or a write could not be
+                # followed (a rebuild is due).
+                if not self._in_flight and self._pending is None and self._error is None and self._database is not None:
+                    self._generation = self._store.generation
+
     def written(self, graphs: Set[str] | None) -> None:
         generation = self._store.generation
         if graphs is None:
-            with self._rebuilding:
-                self._rebuild()
+            try:
+                with self._rebuilding:
+                    self._rebuild()
+            except _STORE_FAILURES as error:
+                # The write is done: its answer stands; the next search starts a rebuild that catches it up.
+                self._error = f"{type(error).__name__}: {error}"
+                _LOG.warning("the search index could not be rebuilt after a write: %s", self._error)
             return
         graphs = frozenset(graphs)
         with self._writing:

@@ -10,6 +10,7 @@ with no letter or digit in it is refused (:class:`ValueError`).
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Set
@@ -189,9 +190,14 @@ class SearchIndex(abc.ABC):
         may have changed (``None``: unknown, the whole index is rebuilt, as :meth:`refresh`). Searches made after
         this returns find the write.
 
-        :raises QueryTimeout, Busy, StoreError, QueryError: only with ``None``, as :meth:`refresh`; a failure to
-            read the graphs named is logged and left to a rebuild, the write stands.
+        Raises nothing: the write stands whatever happens here; a failure to read the store is logged, shown by
+        :meth:`state`, and left to a background rebuild.
         """
+
+    @abc.abstractmethod
+    def following(self) -> contextlib.AbstractContextManager[None]:
+        """Held around a write through claimgraph and its :meth:`written`: while any is held, the store's newer
+        generation is not taken for a write made behind the index's back (which a full rebuild would catch up)."""
 
     @abc.abstractmethod
     def state(self) -> IndexState:

@@ -188,8 +188,9 @@ class EmbeddedStore(Store):
 
 def holds_lock(error: OSError) -> bool:
     """Whether pyoxigraph's ``error`` says another process holds the store's lock (RocksDB's words, as pyoxigraph gives
-    no error number: "IO error: While lock file: <dir>/LOCK: Resource temporarily unavailable")."""
-    return "lock" in str(error).lower()
+    no error number: "IO error: While lock file: <dir>/LOCK: Resource temporarily unavailable", or "…lock hold by
+    current process…: <dir>/LOCK: No locks available")."""
+    return "/LOCK:" in str(error)
 
 
 def open_store(

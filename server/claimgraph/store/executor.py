@@ -90,7 +90,7 @@ class Executor(Store):
     ) -> None:
         self.path = path
         self.workers = workers
-        self.max_workers = max(workers, max_workers if max_workers is not None else 8 * workers)
+        self.max_workers = max(workers, max_workers if max_workers is not None else 16 * workers)
         self.timeout = timeout
         self.prefixes = dict(prefixes or {})
         self.context = context
@@ -158,12 +158,15 @@ class Executor(Store):
                 owner.send(processes.Backup(str(directory)), owner.side)
                 message = owner.receive(time.monotonic() + STARTUP_LIMIT, owner.side)
                 break
-            except QueryError:
-                # The owner was replaced while it wrote (an update stopped at its limit): ask the new one.
-                if attempt == 2:
-                    raise
+            except (QueryError, QueryTimeout, OSError):
+                # The owner died, was replaced while it wrote, or is stuck (its late answer would be read for the next
+                # snapshot): a live owner answers the second try.
                 with self._writing:
+                    if attempt == 2 or self._closed:
+                        raise
                     shutil.rmtree(directory, ignore_errors=True)
+                    if self._owner is owner:
+                        self._restart_owner()
         if isinstance(message, Failed):
             raise message.error
         snapshot = _Snapshot(directory, generation)
@@ -243,16 +246,18 @@ class Executor(Store):
         except BaseException:
             self._end(reader)
             raise
-        reader.since = time.monotonic()
+        with self._guard:
+            reader.since = time.monotonic()
         return reader
 
     def _release(self, reader: Worker) -> None:
         """``reader`` is free again: back to full priority (or retired where that is not allowed) and idle."""
-        reader.since = None
-        if reader.demoted:
+        with self._guard:
+            reader.since = None
+            demoted, reader.demoted = reader.demoted, False
+        if demoted:
             try:
                 os.setpriority(os.PRIO_PROCESS, reader.process.pid, 0)
-                reader.demoted = False
             except (PermissionError, ProcessLookupError):
                 self._end(reader)
                 return
@@ -281,8 +286,14 @@ class Executor(Store):
             time.sleep(TICK)
             now = time.monotonic()
             with self._guard:
-                busy = [r for r in self._readers if r.since is not None]
-                long_running = [r for r in busy if not r.demoted and now - r.since > DEMOTE_AFTER] if len(busy) > CORES else []
+                started = {reader: reader.since for reader in self._readers}
+                busy = [reader for reader, since in started.items() if since is not None]
+                long_running = [
+                    reader for reader in busy if not reader.demoted and now - started[reader] > DEMOTE_AFTER
+                ] if len(busy) > CORES else []
+                # Marked under the guard, as _release reads it there: a reader released meanwhile gets its priority back.
+                for reader in long_running:
+                    reader.demoted = True
                 spare = len(self._readers) - self.workers
                 stale = [r for r in self._idle[:max(spare, 0)] if now - r.idle_since > IDLE_LIMIT]
                 for reader in stale:
@@ -291,7 +302,10 @@ class Executor(Store):
             for reader in long_running:
                 try:
                     os.setpriority(os.PRIO_PROCESS, reader.process.pid, LOWER)
-                    reader.demoted = True
+                    with self._guard:
+                        released = reader.since != started[reader]
+                    if released:  # released between the look and the change: it takes its next query at full priority
+                        os.setpriority(os.PRIO_PROCESS, reader.process.pid, 0)
                 except (ProcessLookupError, PermissionError, TypeError):
                     continue
             for reader in stale:
@@ -393,8 +407,12 @@ class Executor(Store):
     def _applied_after_restart(self, marker: str) -> bool:
         """End the owner, start a new one, and ask it whether the update with ``marker`` committed."""
         owner = self._restart_owner()
-        owner.send(processes.Applied(marker))
-        message = owner.receive(time.monotonic() + STARTUP_LIMIT)
+        try:
+            owner.send(processes.Applied(marker))
+            message = owner.receive(time.monotonic() + STARTUP_LIMIT)
+        except BaseException:
+            owner.kill()  # the next update starts a new one rather than read this one's late answer
+            raise
         if isinstance(message, Failed):
             raise message.error
         return bool(message.value)
@@ -407,6 +425,9 @@ class Executor(Store):
             raise StoreError(f"the store at {self.path} was closed while the update ran")
         # The store exists: one missing now was moved or deleted, and an empty one in its place would lose nothing less.
         self._owner = processes.owner(self.path, create=False)
+        if self._closed:
+            self._owner.end(grace=5.0)
+            raise StoreError(f"the store at {self.path} was closed while the update ran")
         return self._owner
 
     def close(self) -> None:

@@ -6,8 +6,9 @@ readers may open while the owner goes on writing (reading the store's own direct
 An update is acknowledged once it is in the store's write-ahead log, which survives the end of any process. Each
 update brings a marker along, in the same transaction: an empty named graph ``urn:x-claimgraph:write:<id>`` (the
 previous marker is dropped by the same update), so that after an owner stopped at the time limit a fresh owner can
-tell whether the update committed in its last instant. An empty graph holds no triple: no query pattern over triples,
-no dump and no count sees it.
+tell whether the update committed in its last instant. An empty graph holds no triple: no pattern over triples, no dump
+and no count sees it; a query for the graph names themselves (``GRAPH ?g {}``) lists it, and the Graph Store treats it
+as absent.
 
 A **reader** opens a snapshot read-only, answers one query or dump at a time, and moves to a newer snapshot when a
 request names one. Errors cross the pipe as themselves (claimgraph's errors, pyoxigraph's ``SyntaxError`` with its
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import pickle
 import signal
 import threading
@@ -41,6 +43,8 @@ _context.set_forkserver_preload([__name__])
 
 #: seconds a new worker may take to start and open the store.
 STARTUP_LIMIT = 60.0
+#: seconds between a worker's looks at whether the pool's process is still there.
+ORPHAN_CHECK = 0.5
 #: seconds a new owner waits for another process to let go of the store.
 LOCK_PATIENCE = 10.0
 #: the IRI prefix of the marker graph each update leaves behind it.
@@ -140,14 +144,27 @@ def _failed(error: Exception) -> Failed:
     return Failed(error)
 
 
-def _leave_signals_to_the_parent() -> None:
-    """Ignore Ctrl-C (sent to the whole process group): the parent decides when a worker ends."""
+def _leave_signals_to_the_parent(pool: int) -> None:
+    """Ignore Ctrl-C (sent to the whole process group): the parent decides when a worker ends; and end this worker
+    when the process ``pool`` (the pid of the process that runs the pool, not this one's parent: the fork server) has
+    ended however it ended (SIGKILL included), even in the middle of a query or an update."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_CHECK)
+            try:
+                os.kill(pool, 0)
+            except ProcessLookupError:
+                os._exit(1)
 
-def read(connection: Connection, prefixes: Mapping[str, str], context: Mapping[str, object] | None) -> None:
+    # pyoxigraph lets go of the GIL while it evaluates, writes and backs up, so this thread runs meanwhile.
+    threading.Thread(target=watch, name="claimgraph-orphan-watch", daemon=True).start()
+
+
+def read(connection: Connection, pool: int, prefixes: Mapping[str, str], context: Mapping[str, object] | None) -> None:
     """A reader process: answer requests, each from the snapshot it names, until the pipe closes."""
-    _leave_signals_to_the_parent()
+    _leave_signals_to_the_parent(pool)
     connection.send(Ready())
     store: EmbeddedStore | None = None
     while True:
@@ -183,11 +200,11 @@ def marked(sparql: str, marker: str, previous: list[str]) -> str:
     return f"{sparql}\n{separator}\n{drops}CREATE SILENT GRAPH <{MARKER}{marker}>"
 
 
-def own(writes: Connection, snapshots: Connection, path: str, create: bool) -> None:
+def own(writes: Connection, snapshots: Connection, pool: int, path: str, create: bool) -> None:
     """The owner process: open the store read-write (creating it if ``create``) and hold it; apply updates from
     ``writes`` and write snapshots asked on ``snapshots`` (in a thread of its own, so that a snapshot never holds back
     a write)."""
-    _leave_signals_to_the_parent()
+    _leave_signals_to_the_parent(pool)
     try:
         store = EmbeddedStore(Path(path), create=create)
         # Markers left by an earlier owner: the parent may ask about the newest before the next update drops them.
@@ -242,7 +259,7 @@ class Worker:
         self.connection = ends[0][0]
         #: the owner's snapshot pipe.
         self.side = ends[1][0] if pipes > 1 else None
-        self.process = _context.Process(target=target, args=(*(child for _, child in ends), *args), daemon=True)
+        self.process = _context.Process(target=target, args=(*(child for _, child in ends), os.getpid(), *args), daemon=True)
         self.process.start()
         for _, child in ends:
             child.close()

@@ -77,7 +77,8 @@ def run(job: Query, *, override: str | None = None) -> Response:
     :raises SyntaxError, EvaluationError, QueryTimeout, Busy, StoreError, QueryError: as :meth:`Store.query` does.
     """
     etag = f"{generation_tag()}.{job_key(job)}" if request.method in ("GET", "HEAD") and cacheable(job) else None
-    if etag is not None and request.if_none_match.contains_weak(etag):
+    # "*" would match any answer, even an error's: only a tag this service gave is answered 304 without running the query.
+    if etag is not None and not request.if_none_match.star_tag and request.if_none_match.contains_weak(etag):
         response = Response(status=304)
         del response.headers["Content-Type"]
     else:

@@ -24,6 +24,7 @@ from werkzeug.exceptions import NotFound
 from claimgraph.errors import RequestError
 from claimgraph.rdf import formats
 from claimgraph.store.base import Query, insert_data
+from claimgraph.store.workers import MARKER
 from claimgraph.web import answers, protocol, textsearch
 from claimgraph.web.services import services
 
@@ -85,6 +86,8 @@ def _names_only(iri: str, path: str) -> bool:
 def _exists(graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     if isinstance(graph, ox.DefaultGraph):
         return True
+    if graph.value.startswith(MARKER):
+        return False  # the store's own record of its last write, an empty graph: no graph of anybody's
     return answers.store().ask("ASK { GRAPH ?g { } }", substitutions={"g": graph})
 
 
@@ -127,11 +130,12 @@ def write(posted: uuid.UUID | None = None) -> Response:
     if request.method == "DELETE":
         if target is None:
             raise protocol.ParamError("graph", "name the graph to delete with ?graph=<iri>, or ?default")
-        with services().deciding:
-            if not _exists(target):
-                raise NotFound(f"there is no graph {target}")
-            answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
-        _written(target)
+        with textsearch.index().following():
+            with services().deciding:
+                if not _exists(target):
+                    raise NotFound(f"there is no graph {target}")
+                answers.store().update("DROP DEFAULT" if isinstance(target, ox.DefaultGraph) else f"DROP GRAPH {target}")
+            _written(target)
         return protocol.no_content()
     minted = target is None
     if minted:
@@ -147,10 +151,11 @@ def write(posted: uuid.UUID | None = None) -> Response:
     if quads:
         operations.append(insert_data(quads))
     # Whether the graph is new decides 201 or 204: no other write may create it between the look and the write.
-    with services().deciding:
-        created = minted or not _exists(target)
-        answers.store().update(" ;\n".join(operations))
-    _written(target)
+    with textsearch.index().following():
+        with services().deciding:
+            created = minted or not _exists(target)
+            answers.store().update(" ;\n".join(operations))
+        _written(target)
     if created:
         location = target.value if minted or posted is not None else _location(target)
         response = Response(status=201, headers={"Location": location})

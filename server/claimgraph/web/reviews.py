@@ -64,15 +64,16 @@ def post() -> Response:
     found, problems = reviews.read_claimreview(reviews.read_json(data, BODY), BODY)
     config = services().config
     store = answers.store()
-    with services().deciding:
-        built = reviewgraph.prepare(
-            found, store.construct(reviewgraph.known_query(_candidates(found))), store.construct(entities.QUERY),
-            reviewgraph.shapes(config.ontology_dir), config.iri_base, problems,
-        )
-        store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
-    # Before the answer: the graphs the batch wrote to or deleted from, for the search index to follow.
-    textsearch.index().written({*built.graphs, *built.owned.values(), *built.released.values(),
-                                *(quad.graph_name.value for quad in built.quads)})
+    with textsearch.index().following():
+        with services().deciding:
+            built = reviewgraph.prepare(
+                found, store.construct(reviewgraph.known_query(_candidates(found))), store.construct(entities.QUERY),
+                reviewgraph.shapes(config.ontology_dir), config.iri_base, problems,
+            )
+            store.update(" ;\n".join([*built.deletions(), insert_data(built.quads)]))
+        # Before the answer: the graphs the batch wrote to or deleted from, for the search index to follow.
+        textsearch.index().written({*built.graphs, *built.owned.values(), *built.released.values(),
+                                    *(quad.graph_name.value for quad in built.quads)})
     current_app.logger.info("POST /reviews: %d review(s) imported in %s", len(built.reviews), ", ".join(built.graphs))
     pages = [iris.page_url(iri) for iri in built.reviews]
     response = jsonify(

@@ -101,9 +101,10 @@ def update() -> Response:
     using_named = [node.value for node in protocol.graphs(params, "using-named-graph-uri")]
     text = add_using(text, using, using_named)
     base = protocol.external()
-    answers.store().update(text, base_iri=base)
-    # Before the 204: a search made after it finds the write.
-    textsearch.index().written(affected_graphs(text, base))
+    with textsearch.index().following():
+        answers.store().update(text, base_iri=base)
+        # Before the 204: a search made after it finds the write.
+        textsearch.index().written(affected_graphs(text, base))
     return protocol.no_content()
 
 

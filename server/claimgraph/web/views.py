@@ -254,11 +254,12 @@ def _neighbours(store: Store, iri: ox.NamedNode, node: Node, places: list[Ref]) 
     }
     found = summaries(store, (ox.NamedNode(claim) for claim in same.union(*shown.values())))
     related = [
-        Group(how, refs[via], ordered(found[claim] for claim in claims), len(groups[how, via]))
+        # A claim deleted between the two reads is left out.
+        Group(how, refs[via], ordered(found[claim] for claim in claims if claim in found), len(groups[how, via]))
         for (how, via), claims in shown.items()
     ]
     related.sort(key=lambda group: (_HOW.index(group.how), -group.count, group.via.label))
-    return ordered(found[claim] for claim in same), related
+    return ordered(found[claim] for claim in same if claim in found), related
 
 
 # ---------------------------------------------------------------- the source page
