@@ -96,8 +96,9 @@ class Server:
                  query_path: str, update_path: str, update_headers: dict[str, str]) -> None:
         self.name, self.port, self.query_path, self.update_path = name, port, query_path, update_path
         self.update_headers = update_headers
+        start = time.monotonic()
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 300
+        deadline = start + 600
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=60) as answer:
@@ -107,6 +108,8 @@ class Server:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not start: {' '.join(command)}")
                 time.sleep(0.2)
+        #: Seconds from launch to the first 200 of the readiness path.
+        self.started_s = time.monotonic() - start
         self.watch = Watch(self.process.pid)
 
     def stop(self) -> None:
