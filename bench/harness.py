@@ -209,6 +209,7 @@ def main() -> None:
     options = parser.parse_args()
     command = "bench/harness.py " + shlex.join(sys.argv[1:])
     results = {**environment(command), "duration_s": options.duration, "timeout_s": options.timeout,
+               "cut_status": driver.CUT,
                "concurrency": CONCURRENCY, "sizes": {}}
     for size in options.sizes:
         results["sizes"][str(size)] = run_size(size, options.seed, options.duration, options.timeout)

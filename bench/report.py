@@ -52,19 +52,20 @@ def size_section(size: str, found: dict, timeout: int) -> list[str]:
     load = found["load"]
     lines.append(row(f"load, s (claimgraph: {load['claimgraph']['how']})", {n: load[n]["seconds"] for n in SYSTEMS}))
     lines.append(row("server start until it answers, s", found["startup_s"]))
-    for mix, title in (("ad_hoc", "ad-hoc mix"), ("canned", "canned mix")):
+    for mix, name in (("ad_hoc", "ad-hoc mix"), ("canned", "canned mix")):
         for clients, runs in found[mix].items():
+            title = f"{name}, {clients} client" + ("" if clients == "1" else "s")
             mixed = {n: runs[n]["mix"] for n in SYSTEMS}
-            lines.append(row(f"{title}, {clients} clients: queries/s", {n: mixed[n]["qps"] for n in SYSTEMS}))
+            lines.append(row(f"{title}: queries/s", {n: mixed[n]["qps"] for n in SYSTEMS}))
             for key in ("p50_ms", "p95_ms", "p99_ms"):
-                lines.append(row(f"{title}, {clients} clients: {key.replace('_ms', '')} ms", {n: mixed[n][key] for n in SYSTEMS}))
-            lines.append(row(f"{title}, {clients} clients: peak RSS MiB", {n: runs[n]["server"]["peak_rss_mib"] for n in SYSTEMS}, 0))
-            lines.append(row(f"{title}, {clients} clients: peak PSS MiB", {n: runs[n]["server"]["peak_pss_mib"] for n in SYSTEMS}, 0))
-            lines.append(row(f"{title}, {clients} clients: server CPU s", {n: runs[n]["server"]["server_cpu_s"] for n in SYSTEMS}))
-            lines.append(row(f"{title}, {clients} clients: driver CPU s", {n: mixed[n]["driver_cpu_s"] for n in SYSTEMS}))
+                lines.append(row(f"{title}: {key.replace('_ms', '')} ms", {n: mixed[n][key] for n in SYSTEMS}))
+            lines.append(row(f"{title}: peak RSS MiB", {n: runs[n]["server"]["peak_rss_mib"] for n in SYSTEMS}, 0))
+            lines.append(row(f"{title}: peak PSS MiB", {n: runs[n]["server"]["peak_pss_mib"] for n in SYSTEMS}, 0))
+            lines.append(row(f"{title}: server CPU s", {n: runs[n]["server"]["server_cpu_s"] for n in SYSTEMS}))
+            lines.append(row(f"{title}: driver CPU s", {n: mixed[n]["driver_cpu_s"] for n in SYSTEMS}))
             errors = {n: mixed[n]["errors"] for n in SYSTEMS if mixed[n]["errors"]}
             if errors:
-                lines.append(f"| {title}, {clients} clients: errors by status | {errors.get('claimgraph', '–')} | {errors.get('oxigraph', '–')} | |")
+                lines.append(f"| {title}: errors by status | {errors.get('claimgraph', '–')} | {errors.get('oxigraph', '–')} | |")
     search = found["text_search"]
     lines.append(row("text search (claimgraph /search.json, Oxigraph REGEX): p50 ms", {n: search[n]["search"]["p50_ms"] for n in SYSTEMS}))
     lines.append(row("text search: queries/s", {n: search[n]["search"]["qps"] for n in SYSTEMS}))
@@ -121,12 +122,14 @@ def targets(results: dict) -> list[str]:
         check("evidence trail p50 ≤ 2 ms, 1 client", size, trail1, lambda v: v <= 2.0, "{:.1f} ms")
         check("evidence trail p50 ≤ 10 ms, 8 clients on the mix", size, trail8, lambda v: v <= 10.0, "{:.1f} ms")
         for in_flight, runs in found["isolation"].items():
-            cheap = runs["claimgraph"]["cheap"]["p50_ms"]
+            cheap = runs["claimgraph"]["cheap"]
             name = f"cheap query median < 100 ms, {in_flight} heavy in flight"
-            if math.isnan(cheap):
-                add(name, size, 0, False, "no cheap query answered in the run")
+            failed = cheap["requests"] - cheap["ok"]
+            if failed:
+                add(name, size, 0, False, f"{cheap['ok']} of {cheap['requests']} answered (p50 {number(cheap['p50_ms'])} ms), "
+                                          f"the others failed: {cheap['errors']}")
             else:
-                check(name, size, cheap, lambda v: v < 100, "{:.1f} ms")
+                check(name, size, cheap["p50_ms"], lambda v: v < 100, "{:.1f} ms")
         canned = {n: found["canned"]["8"][n]["mix"]["qps"] for n in SYSTEMS}
         check("canned mix, 8 clients: throughput ≥ 3x", size, ratio(canned["claimgraph"], canned["oxigraph"]), lambda v: v >= 3.0, "{:.2f}x")
         search = ratio(found["text_search"]["oxigraph"]["search"]["p50_ms"], found["text_search"]["claimgraph"]["search"]["p50_ms"])
@@ -212,7 +215,12 @@ def render(results: dict, results_path: Path, output: Path) -> None:
         "Oxigraph `oxigraph serve --union-default-graph`, read-write). The driver (`bench/driver.py`) runs clients "
         "as threads in up to 4 processes per group, each with a keep-alive `http.client` connection; its own CPU "
         "seconds are in the tables. Memory is the whole server process tree (psutil), RSS and PSS. The ratio is "
-        "claimgraph / Oxigraph (for times, lower is better for claimgraph; for rates, higher).", "",
+        "claimgraph / Oxigraph (for times, lower is better for claimgraph; for rates, higher)."
+        + (f" An answer cut short counts as status `{results['cut_status']}`, not as answered: Oxigraph answers a query its "
+           "time limit stops with 200 and ends the body with an error message." if "cut_status" in results else
+           " In this run an answer with status 200 counted as answered even when cut short: Oxigraph answers a query "
+           "its time limit stops with 200 and ends the body with an error message, so its heavy queries show 200 "
+           "at about the limit."), "",
         "Workloads: the ad-hoc mix (evidence trail of a claim, DESCRIBE of a claim, CONSTRUCT of a source's graph, "
         "claims about a city with their speakers, claims per city and per speaker, a CONTAINS filter on claim text, a "
         "full count; parameters drawn Zipf from the generator's sidecar) and the canned mix (claimgraph's "
