@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test clean
+.PHONY: serve test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "claimgraph needs Python >= 3.11 (set PYTHON=...)" >&2; exit 1; }
@@ -19,6 +19,17 @@ serve: $(VENV)/.installed
 # The slowest tests are listed after each run, so that a test that slows the suite shows at once.
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=10
+
+# claimgraph side by side with `oxigraph serve`: data and stores in var/bench/, the report in docs/performance.md.
+BENCH_SIZES ?= 100000 1000000
+BENCH_DURATION ?= 10
+$(VENV)/.bench: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet --editable '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench
+	$(BIN)/python bench/harness.py --sizes $(BENCH_SIZES) --duration $(BENCH_DURATION)
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) var
