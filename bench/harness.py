@@ -204,7 +204,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each timed run [10]")
     # claimgraph builds its full-text index at start with queries under this limit: at 1M triples 5 s is too short
     # for them (the worker fails to boot), 10 s just enough on a quiet machine.
-    parser.add_argument("--timeout", type=int, default=20, help="query time limit of both servers, seconds [20]")
+    parser.add_argument("--timeout", type=int, default=10, help="query time limit of both servers, seconds [10, claimgraph's default]")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks" / "results.json")
     options = parser.parse_args()
     command = "bench/harness.py " + shlex.join(sys.argv[1:])

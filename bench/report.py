@@ -210,8 +210,7 @@ def render(results: dict, results_path: Path, output: Path) -> None:
         "absolute numbers across runs", "",
         "How: `bench/generate.py` writes a seeded claims graph in claimgraph's ontology (one graph per source, quotes "
         "at their offsets in synthetic archived texts, Zipf-skewed cities, speakers and words); both systems load the "
-        "same N-Quads file (claimgraph `claimgraph --store DIR load FILE`, or its fallback `pyoxigraph.Store.bulk_load` "
-        "where the table says so; Oxigraph `oxigraph load`) and serve it on loopback (claimgraph `claimgraph serve`, "
+        "same N-Quads file (claimgraph `claimgraph --store DIR load FILE`; Oxigraph `oxigraph load`) and serve it on loopback (claimgraph `claimgraph serve`, "
         "Oxigraph `oxigraph serve --union-default-graph`, read-write). The driver (`bench/driver.py`) runs clients "
         "as threads in up to 4 processes per group, each with a keep-alive `http.client` connection; its own CPU "
         "seconds are in the tables. Memory is the whole server process tree (psutil), RSS and PSS. The ratio is "

@@ -54,23 +54,15 @@ def _timed(command: list[str], what: str) -> float:
 def load_claimgraph(file: Path, directory: Path) -> Loaded:
     """Load ``file`` into a new claimgraph store at ``directory`` with ``claimgraph --store DIR load FILE``.
 
-    FALLBACK, to delete once the bulk-load command is merged: when the command says it takes no PATH argument,
-    the store is filled by ``pyoxigraph.Store(DIR).bulk_load`` in a child process, and the load is marked "fallback".
-
     :raises RuntimeError: if the load fails.
     """
     shutil.rmtree(directory, ignore_errors=True)
     command = [str(BIN / "claimgraph"), "--store", str(directory), "load", str(file)]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=_environment({}))
-    if done.returncode == 0:
-        return Loaded(time.perf_counter() - start, "claimgraph load")
-    if "unexpected extra argument" not in done.stderr:
+    if done.returncode != 0:
         raise RuntimeError(f"claimgraph load failed: {done.stderr.strip()}")
-    shutil.rmtree(directory, ignore_errors=True)
-    script = ("import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
-              "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); s.flush()")
-    return Loaded(_timed([sys.executable, "-c", script, str(directory), str(file)], "fallback bulk load"), "fallback")
+    return Loaded(time.perf_counter() - start, "claimgraph load")
 
 
 def load_oxigraph(file: Path, directory: Path) -> Loaded:
