@@ -33,7 +33,7 @@ def free_port() -> int:
 
 @dataclasses.dataclass
 class Loaded:
-    """How a load went: wall seconds, and ``fallback`` when claimgraph's own command could not load the file."""
+    """How a load went: wall seconds, and the command that loaded."""
 
     seconds: float
     how: str
