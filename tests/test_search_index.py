@@ -16,7 +16,7 @@ from claimgraph.model.text import normal_text
 from claimgraph.rdf import vocabulary
 from claimgraph.search.fts import FullTextIndex
 from claimgraph.search.query import Match
-from claimgraph.search.updates import affected_graphs
+from claimgraph.search.updates import affected_graphs, changed_nodes
 from claimgraph.store.base import Answer, Query, Store
 from claimgraph.store.embedded import EmbeddedStore
 from claimgraph.web import claimreview, services
@@ -267,3 +267,29 @@ def test_a_review_matches_by_its_text_a_claim_written_just_before(served):
     assert [found["claim"] for found in answer.json()["reviews"]] == [claim]
     api = requests.get(url + "/api/claims:search", params={"query": "zqxvw"}, timeout=60)
     assert [found["claimgraphIri"] for found in api.json()["claims"]] == [claim]
+
+
+@pytest.mark.parametrize(("update", "nodes"), [
+    ('INSERT DATA { GRAPH <http://g> { <http://a> <http://p> "x" ; <http://q> <http://b> } }', {"http://a", "http://b"}),
+    ('PREFIX s: <http://schema.org/>\nINSERT DATA { GRAPH <http://g> { <http://a> s:name "x" } } ;\n'
+     'DELETE DATA { GRAPH <http://g> { <http://c> s:about <http://d> } }', {"http://a", "http://c", "http://d"}),
+    ('BASE <http://e/> INSERT DATA { GRAPH <g> { <s> <p> "{ not a brace }" } }', {"http://e/s"}),
+    ('INSERT DATA { GRAPH <http://g> { _:new <http://p> 1 } }', None),
+    ('INSERT { GRAPH <http://g> { ?s ?p ?o } } WHERE { ?s ?p ?o }', None),
+    ('INSERT DATA { GRAPH <http://g> { <http://a> <http://p> 1 } } ; DROP GRAPH <http://g>', None),
+])
+def test_changed_nodes_are_an_insert_or_delete_datas_subjects_and_iri_objects(update, nodes):
+    found = changed_nodes(update)
+    assert (None if found is None else {node.value for node in found}) == nodes
+
+
+def test_an_insert_into_a_graph_of_many_claims_re_reads_only_its_own(served):
+    url, index, token = served
+    graph = "https://example.org/test-index/stream"
+    for number in range(3):
+        claim = f"<{graph}#c{number}>"
+        assert _update(url, token, f'INSERT DATA {{ GRAPH <{graph}> {{ {claim} a <{CG}Claim> ; '
+                                   f'<http://schema.org/text> "Streamed zqkvw claim {number}." }} }}').status_code == 204
+        # Only the new claim is read again, not the claims the graph held already.
+        assert index.reindexed == 1 and index.state().current
+    assert sorted(_found(url, "zqkvw")) == [f"{graph}#c{number}" for number in range(3)]

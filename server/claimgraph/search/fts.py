@@ -180,12 +180,12 @@ class FullTextIndex(SearchIndex):
             _write(database, read, frozenset(read.claims), set(), full=True)
             with self._writing:
                 pending = self._pending
-                for graphs, _ in pending:
-                    self._update(database, graphs)
+                for graphs, nodes, _ in pending:
+                    self._update(database, graphs, nodes)
                 with self._lock:
                     old, self._database = self._database, database
                 # The writes reported while the build ran and not seen by it are counted in; any other one is not.
-                self._generation = generation + sum(1 for _, after in pending if after > generation)
+                self._generation = generation + sum(1 for _, _, after in pending if after > generation)
                 self._error, self._failures = None, 0
         finally:
             with self._writing:
@@ -238,7 +238,7 @@ class FullTextIndex(SearchIndex):
                 if not self._in_flight and self._pending is None and self._error is None and self._database is not None:
                     self._generation = self._store.generation
 
-    def written(self, graphs: Set[str] | None) -> None:
+    def written(self, graphs: Set[str] | None, nodes: Set[ox.NamedNode] | None = None) -> None:
         generation = self._store.generation
         if graphs is None:
             try:
@@ -253,12 +253,12 @@ class FullTextIndex(SearchIndex):
         with self._writing:
             before = self._generation
             if self._pending is not None:
-                self._pending.append((graphs, generation))
+                self._pending.append((graphs, nodes, generation))
             if self._database is None:
                 # The first build runs: it reads the store after this write, or replays it from the pending list.
                 return
             try:
-                self._update(self._database, graphs)
+                self._update(self._database, graphs, nodes)
             except _STORE_FAILURES as error:
                 # The write is done: its answer stands; the next search starts a rebuild that catches it up.
                 self._error = f"{type(error).__name__}: {error}"
@@ -267,20 +267,25 @@ class FullTextIndex(SearchIndex):
             if self._pending is None and before is not None and generation == before + 1:
                 self._generation = generation
 
-    def _update(self, database: sqlite3.Connection, graphs: frozenset[str]) -> None:
-        """Read again the rows of ``database`` that depend on ``graphs`` (see the module's docstring)."""
+    def _update(self, database: sqlite3.Connection, graphs: frozenset[str], nodes: Set[Term] | None = None) -> None:
+        """Read again the rows of ``database`` that depend on ``graphs``, or, when the write's ``nodes`` are known
+        (the subjects and IRI objects of its quads), on those nodes alone (see the module's docstring)."""
         if not graphs:
             return
-        values = f"VALUES ?graph {{ {' '.join(str(ox.NamedNode(graph)) for graph in sorted(graphs))} }}"
-        nodes: set[Term] = {
-            row["node"] for row in self._select(
-                f"SELECT DISTINCT ?node WHERE {{ {values} {{ GRAPH ?graph {{ ?node ?p ?o }} }} "
-                f"UNION {{ GRAPH ?graph {{ ?review schema:itemReviewed ?node }} }} }}"
-            )
-        }
+        if nodes is None:
+            values = f"VALUES ?graph {{ {' '.join(str(ox.NamedNode(graph)) for graph in sorted(graphs))} }}"
+            nodes = {
+                row["node"] for row in self._select(
+                    f"SELECT DISTINCT ?node WHERE {{ {values} {{ GRAPH ?graph {{ ?node ?p ?o }} }} "
+                    f"UNION {{ GRAPH ?graph {{ ?review schema:itemReviewed ?node }} }} }}"
+                )
+            }
+            whole = graphs
+        else:
+            whole = frozenset()
         keys = {key(node) for node in nodes}
         with self._lock:
-            affected = _claims_of(database, graphs, keys)
+            affected = _claims_of(database, whole, keys)
         candidates = affected | {node.value for node in nodes if isinstance(node, ox.NamedNode)}
         read = self._reader(candidates).read(labels_of={node.value for node in nodes if isinstance(node, ox.NamedNode)})
         with self._lock:

@@ -15,6 +15,8 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Set
 
+import pyoxigraph as ox
+
 from claimgraph.rdf import vocabulary
 
 #: The facets claims are filtered and counted by, in the order pages show them. ``rating`` holds the normalised
@@ -185,10 +187,11 @@ class SearchIndex(abc.ABC):
         """
 
     @abc.abstractmethod
-    def written(self, graphs: Set[str] | None) -> None:
+    def written(self, graphs: Set[str] | None, nodes: Set[ox.NamedNode] | None = None) -> None:
         """Follow a write the store has just applied, before its answer is sent: ``graphs`` are the named graphs it
-        may have changed (``None``: unknown, the whole index is rebuilt, as :meth:`refresh`). Searches made after
-        this returns find the write.
+        may have changed (``None``: unknown, the whole index is rebuilt, as :meth:`refresh`); ``nodes``, when known,
+        the only nodes it wrote quads about (an ``INSERT DATA``'s subjects and IRI objects), so that only the rows
+        read through them are read again, however large their graphs. Searches made after this returns find the write.
 
         Raises nothing: the write stands whatever happens here; a failure to read the store is logged, shown by
         :meth:`state`, and left to a background rebuild.

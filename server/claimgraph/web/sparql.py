@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from claimgraph.rdf import formats
+from claimgraph.rdf import formats, vocabulary
 from claimgraph.rdf.sparqltext import add_using, refuse_remote, scan
-from claimgraph.search.updates import affected_graphs
+from claimgraph.search.updates import affected_graphs, changed_nodes
 from claimgraph.store.base import Query
 from claimgraph.web import answers, description, editor, protocol, textsearch
 from claimgraph.web.services import services
@@ -104,7 +104,10 @@ def update() -> Response:
     with textsearch.index().following():
         answers.store().update(text, base_iri=base)
         # Before the 204: a search made after it finds the write.
-        textsearch.index().written(affected_graphs(text, base))
+        graphs = affected_graphs(text, base)
+        # The rating map is read as a whole by every reviewed claim's row: a write to it is followed graph-wide.
+        nodes = changed_nodes(text, base) if graphs is not None and vocabulary.RATING_MAP_GRAPH not in graphs else None
+        textsearch.index().written(graphs, nodes)
     return protocol.no_content()
 
 
