@@ -302,3 +302,13 @@ def test_every_worker_ends_when_the_pools_process_is_killed_busy_ones_too(store,
     # and the store is free again for a new pool
     with Executor(store, workers=1, timeout=TIMEOUT) as again:
         assert again.ask("ASK { ?s ?p ?o }") is True
+
+
+def test_latest_reads_the_store_as_written_without_a_snapshot(pool, store):
+    """What the search index reads to follow a write: answered by the owner, the write included, no snapshot made."""
+    pool.ask("ASK { ?s ?p ?o }")
+    snapshots = set((store.parent / f"{store.name}.snapshots").iterdir())
+    pool.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 7 } }")
+    [row] = pool.select("SELECT ?o WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }", latest=True)
+    assert row["o"] == ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert set((store.parent / f"{store.name}.snapshots").iterdir()) == snapshots

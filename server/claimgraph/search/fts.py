@@ -275,7 +275,7 @@ class FullTextIndex(SearchIndex):
         if nodes is None:
             values = f"VALUES ?graph {{ {' '.join(str(ox.NamedNode(graph)) for graph in sorted(graphs))} }}"
             nodes = {
-                row["node"] for row in self._select(
+                row["node"] for row in self._select_latest(
                     f"SELECT DISTINCT ?node WHERE {{ {values} {{ GRAPH ?graph {{ ?node ?p ?o }} }} "
                     f"UNION {{ GRAPH ?graph {{ ?review schema:itemReviewed ?node }} }} }}"
                 )
@@ -294,11 +294,15 @@ class FullTextIndex(SearchIndex):
         self.reindexed_total += len(read.claims)
 
     def _reader(self, claims: Collection[str] | None) -> Reader:
-        return Reader(self._select, self._namespaces, self._text_key, claims)
+        # A full build reads every claim from the readers; following a write reads a few, from the store as written.
+        return Reader(self._select if claims is None else self._select_latest, self._namespaces, self._text_key, claims)
 
     def _select(self, sparql: str) -> list[dict[str, Term]]:
         # The index reads every claim at once: at millions of triples that takes longer than a client's query may.
         return self._store.select(self._prefixes + sparql, timeout=READ_LIMIT)
+
+    def _select_latest(self, sparql: str) -> list[dict[str, Term]]:
+        return self._store.select(self._prefixes + sparql, timeout=READ_LIMIT, latest=True)
 
     # ------------------------------------------------------------ searching
 

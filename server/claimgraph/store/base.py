@@ -160,6 +160,12 @@ class Store(abc.ABC):
         :raises QueryError: if the store failed otherwise.
         """
 
+    def latest(self, job: Query) -> Answer:
+        """As :meth:`query`, for a small read that must see every write acknowledged so far at the least cost (the
+        search index following a write): a store whose readers answer from snapshots answers it from the store
+        itself. By default, :meth:`query`."""
+        return self.query(job)
+
     @abc.abstractmethod
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update atomically and durably: all of it is applied, or nothing; later queries see it.
@@ -198,13 +204,15 @@ class Store(abc.ABC):
         self.close()
 
     def _solutions(self, sparql: str, options: Mapping[str, object]) -> ox.QuerySolutions | ox.QueryBoolean:
-        answer = self.query(Query(sparql, results_as=_RESULTS_JSON, graph_as=None, **options))
+        run = self.latest if options.pop("latest", False) else self.query
+        answer = run(Query(sparql, results_as=_RESULTS_JSON, graph_as=None, **options))
         return ox.parse_query_results(answer.body(), ox.QueryResultsFormat.JSON)
 
     def select(self, sparql: str, **options: object) -> list[dict[str, Term]]:
         """The rows of a SELECT query, each as variable name → term (unbound variables left out).
 
-        ``options`` are fields of :class:`Query` (``substitutions``, ``default_graph``, ``base_iri``, …).
+        ``options`` are fields of :class:`Query` (``substitutions``, ``default_graph``, ``base_iri``, …), and
+        ``latest=True`` to answer it as :meth:`latest` does.
 
         :raises NotAcceptable: if ``sparql`` is not a SELECT or ASK query; otherwise as :meth:`query`.
         """

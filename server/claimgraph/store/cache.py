@@ -187,6 +187,11 @@ class CachingStore(Store):
             self._follow()
             return Counters(self._hits, self._misses, len(self._entries), self._bytes, self._evictions, self.max_bytes)
 
+    def latest(self, job: Query) -> Answer:
+        """The inner store's :meth:`~claimgraph.store.base.Store.latest`, never cached (it is asked for what was just
+        written)."""
+        return self.inner.latest(job)
+
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """The inner store's :meth:`~claimgraph.store.base.Store.update`; the entries it made stale are dropped."""
         try:

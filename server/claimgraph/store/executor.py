@@ -399,6 +399,32 @@ class Executor(Store):
         finally:
             self._writing.release()
 
+    def latest(self, job: Query) -> Answer:
+        """As :meth:`Store.latest`: answered by the owner from the store as written, between two updates, so no
+        snapshot is written for it; within ``job``'s time limit (else the store's), past which the owner is replaced.
+
+        :raises: as :meth:`Store.query`.
+        """
+        if not self._writing.acquire(timeout=self.timeout):
+            raise Busy(f"updates held the store for longer than the time limit ({self.timeout:g} s)")
+        try:
+            if not self._owner.process.is_alive():
+                self._restart_owner()
+            owner = self._owner
+            try:
+                owner.send(processes.Latest(job))
+                message = owner.receive(time.monotonic() + (job.timeout or self.timeout))
+            except (QueryTimeout, QueryError):
+                self._restart_owner()  # so that its late answer is never read for the next request
+                raise
+        finally:
+            self._writing.release()
+        if isinstance(message, Failed):
+            raise message.error
+        body = spool()
+        body.write(message.body)
+        return Answer.spooled(message.head, body)
+
     def _send_update(self, owner: Worker, update: processes.Update) -> Done | Failed:
         """:raises QueryTimeout: if ``owner`` does not answer within the time limit; QueryError: if it ended."""
         owner.send(update)

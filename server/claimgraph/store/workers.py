@@ -18,6 +18,7 @@ message and position); any other error carries the worker's traceback as a note.
 from __future__ import annotations
 
 import dataclasses
+import io
 import multiprocessing
 import os
 import pickle
@@ -87,6 +88,13 @@ class Applied:
 
 
 @dataclasses.dataclass(frozen=True)
+class Latest:
+    """A query answered by the owner from the store as written (answered ``Done(head=…, body=…)``)."""
+
+    job: Query
+
+
+@dataclasses.dataclass(frozen=True)
 class Backup:
     directory: str
 
@@ -107,6 +115,8 @@ class Done:
     head: Head | None = None
     #: the answer to :class:`Applied`.
     value: bool | None = None
+    #: the body of the answer to :class:`Latest`.
+    body: bytes | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,6 +232,11 @@ def own(writes: Connection, snapshots: Connection, pool: int, path: str, create:
         try:
             if isinstance(request, Applied):
                 writes.send(Done(value=store.has_graph(ox.NamedNode(MARKER + request.marker))))
+                continue
+            if isinstance(request, Latest):
+                body = io.BytesIO()
+                head = store.answer(request.job, body)
+                writes.send(Done(head=head, body=body.getvalue()))
                 continue
             try:
                 store.apply(marked(request.sparql, request.marker, previous), base_iri=request.base_iri)
