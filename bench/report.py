@@ -193,8 +193,10 @@ def plots(results: dict, directory: Path) -> list[str]:
     return ["latency.png", "load.png", "writes.png"]
 
 
-def render(results: dict, results_path: Path, output: Path) -> None:
-    """Write ``output`` (Markdown) and the plots beside ``results_path``."""
+def render(results: dict, results_path: Path, output: Path, before: dict | None = None,
+           analysis: Path | None = None) -> None:
+    """Write ``output`` (Markdown) and the plots beside ``results_path``; with ``before``, an earlier version's results
+    beside these; with ``analysis``, that hand-written page after the targets."""
     images = plots(results, results_path.parent)
     versions, machine = results["versions"], results["machine"]
     relative = results_path.parent.relative_to(output.parent)
@@ -230,6 +232,10 @@ def render(results: dict, results_path: Path, output: Path) -> None:
         "ad-hoc mix, and batched writes of 50 claims (1,000 triples) per request.", "",
     ]
     lines += targets(results)
+    if before is not None:
+        lines += before_after(before, results)
+    if analysis is not None and analysis.is_file():
+        lines += [analysis.read_text(encoding="utf-8"), ""]
     for size, found in results["sizes"].items():
         lines += size_section(size, found, results["timeout_s"])
     lines += ["## Plots", ""] + [f"![{name}]({relative / name})" for name in images] + [
@@ -237,12 +243,60 @@ def render(results: dict, results_path: Path, output: Path) -> None:
     output.write_text("\n".join(lines), encoding="utf-8")
 
 
+#: The figures of claimgraph compared before and after a change: label, how to read it from one size's results.
+BEFORE_AFTER = (
+    ("load, s", lambda f: f["load"]["claimgraph"]["seconds"]),
+    ("server start until it answers, s", lambda f: f["startup_s"]["claimgraph"]),
+    ("ad-hoc mix, 8 clients: queries/s", lambda f: f["ad_hoc"]["8"]["claimgraph"]["mix"]["qps"]),
+    ("ad-hoc mix, 8 clients: p50 ms", lambda f: f["ad_hoc"]["8"]["claimgraph"]["mix"]["p50_ms"]),
+    ("ad-hoc mix, 8 clients: p99 ms", lambda f: f["ad_hoc"]["8"]["claimgraph"]["mix"]["p99_ms"]),
+    ("ad-hoc mix, 8 clients: peak RSS MiB", lambda f: f["ad_hoc"]["8"]["claimgraph"]["server"]["peak_rss_mib"]),
+    ("evidence trail, 1 client: p50 ms", lambda f: f["ad_hoc"]["1"]["claimgraph"]["mix"]["per_query"]["evidence-trail"]["p50_ms"]),
+    ("evidence trail, 8 clients on the mix: p50 ms", lambda f: f["ad_hoc"]["8"]["claimgraph"]["mix"]["per_query"]["evidence-trail"]["p50_ms"]),
+    ("canned mix, 8 clients: queries/s", lambda f: f["canned"]["8"]["claimgraph"]["mix"]["qps"]),
+    ("cheap query, 4 heavy in flight: p50 ms", lambda f: f["isolation"]["4"]["claimgraph"]["cheap"]["p50_ms"]),
+    ("cheap query, 4 heavy in flight: answered", lambda f: f["isolation"]["4"]["claimgraph"]["cheap"]["ok"]),
+    ("cheap query, 16 heavy in flight: p50 ms", lambda f: f["isolation"]["16"]["claimgraph"]["cheap"]["p50_ms"]),
+    ("cheap query, 16 heavy in flight: answered", lambda f: f["isolation"]["16"]["claimgraph"]["cheap"]["ok"]),
+    ("small writes alone: writes/s", lambda f: f["writes"]["small"]["claimgraph"]["write"]["qps"]),
+    ("small writes, 8 readers: writes/s", lambda f: f["writes"]["small_with_readers"]["claimgraph"]["write"]["qps"]),
+    ("batched writes: triples/s", lambda f: f["writes"]["batched"]["claimgraph"]["write"]["triples_per_s"]),
+    ("text search: p50 ms", lambda f: f["text_search"]["claimgraph"]["search"]["p50_ms"]),
+    ("claim page, 1 client: p50 ms", lambda f: f["pages"]["claim page"]["p50_ms"]),
+)
+
+
+def before_after(before: dict, after: dict) -> list[str]:
+    """claimgraph's figures in ``before`` (results of an earlier version) beside ``after``'s, for the sizes in both."""
+    lines = ["## Before and after", "",
+             f"claimgraph as it was ({before['date']}, `{before['command']}`, query time limit {before['timeout_s']} s) "
+             f"and as it is (this run, {after['timeout_s']} s), measured by the same harness on the same data.", ""]
+    for size in [size for size in after["sizes"] if size in before["sizes"]]:
+        lines += [f"### {int(size):,} triples", "", "| figure | before | after |", "|---|---|---|"]
+        for label, read in BEFORE_AFTER:
+            values = []
+            for found in (before["sizes"][size], after["sizes"][size]):
+                try:
+                    values.append(f"{read(found):,.1f}")
+                except (KeyError, TypeError, ValueError):
+                    values.append("–")
+            lines.append(f"| {label} | {values[0]} | {values[1]} |")
+        lines.append("")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=ROOT / "docs" / "benchmarks" / "results.json")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--before", type=Path, default=ROOT / "docs" / "benchmarks" / "before.json",
+                        help="results of an earlier version, shown beside these (if the file exists)")
+    parser.add_argument("--analysis", type=Path, default=ROOT / "docs" / "benchmarks" / "analysis.md",
+                        help="what limits the targets missed and what was tried, written by hand (if the file exists)")
     options = parser.parse_args()
-    render(json.loads(options.results.read_text(encoding="utf-8")), options.results.resolve(), options.output.resolve())
+    before = json.loads(options.before.read_text(encoding="utf-8")) if options.before.is_file() else None
+    render(json.loads(options.results.read_text(encoding="utf-8")), options.results.resolve(), options.output.resolve(),
+           before, options.analysis)
     print(options.output)
 
 
