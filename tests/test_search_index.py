@@ -270,15 +270,17 @@ def test_a_review_matches_by_its_text_a_claim_written_just_before(served):
 
 
 @pytest.mark.parametrize(("update", "nodes"), [
-    ('INSERT DATA { GRAPH <http://g> { <http://a> <http://p> "x" ; <http://q> <http://b> } }', {"http://a", "http://b"}),
+    ('INSERT DATA { GRAPH <http://g> { <http://a> <http://p> "x" ; <http://q> <http://b> } }', {"http://a"}),
     ('PREFIX s: <http://schema.org/>\nINSERT DATA { GRAPH <http://g> { <http://a> s:name "x" } } ;\n'
-     'DELETE DATA { GRAPH <http://g> { <http://c> s:about <http://d> } }', {"http://a", "http://c", "http://d"}),
+     'DELETE DATA { GRAPH <http://g> { <http://c> s:about <http://d> } }', {"http://a", "http://c"}),
+    ('INSERT DATA { GRAPH <http://g> { <http://r> <http://schema.org/itemReviewed> <http://claim> } }',
+     {"http://r", "http://claim"}),
     ('BASE <http://e/> INSERT DATA { GRAPH <g> { <s> <p> "{ not a brace }" } }', {"http://e/s"}),
     ('INSERT DATA { GRAPH <http://g> { _:new <http://p> 1 } }', None),
     ('INSERT { GRAPH <http://g> { ?s ?p ?o } } WHERE { ?s ?p ?o }', None),
     ('INSERT DATA { GRAPH <http://g> { <http://a> <http://p> 1 } } ; DROP GRAPH <http://g>', None),
 ])
-def test_changed_nodes_are_an_insert_or_delete_datas_subjects_and_iri_objects(update, nodes):
+def test_changed_nodes_are_an_insert_or_delete_datas_subjects_and_the_claims_they_review(update, nodes):
     found = changed_nodes(update)
     assert (None if found is None else {node.value for node in found}) == nodes
 

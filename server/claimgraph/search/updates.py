@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from claimgraph.rdf.sparqltext import Token, declared_prefixes, iri_of, tokens
 
+_ITEM_REVIEWED = ox.NamedNode("http://schema.org/itemReviewed")
 #: Keywords that may stand between an operation's keyword and the graph it names.
 _SKIPPED = ("SILENT",)
 
@@ -76,9 +77,9 @@ def _resolve(iri: str, base: str | None) -> str:
 
 
 def changed_nodes(update: str, base_iri: str | None = None) -> set[ox.NamedNode] | None:
-    """The subjects, and the IRIs as objects, of the quads of an update made only of ``INSERT DATA`` and ``DELETE
-    DATA`` operations: the only nodes whose index rows it may change (a row depends on the quads about the nodes it
-    was read through). ``None`` for any other update, one with a blank node as a subject, or one whose data
+    """The subjects of the quads of an update made only of ``INSERT DATA`` and ``DELETE DATA`` operations, and the
+    claims their ``schema:itemReviewed`` name: the only nodes whose index rows it may change (a row depends on the
+    quads about the nodes it was read through). ``None`` for any other update, one with a blank node as a subject, or one whose data
     pyoxigraph does not read here: the caller falls back on :func:`affected_graphs`.
 
     The data blocks are read as TriG, which takes SPARQL's ``PREFIX``, ``BASE`` and ``GRAPH`` as they are written.
@@ -110,10 +111,12 @@ def changed_nodes(update: str, base_iri: str | None = None) -> set[ox.NamedNode]
         quads = list(ox.parse("\n".join([*declarations, *blocks]), ox.RdfFormat.TRIG, base_iri=base_iri))
     except SyntaxError:
         return None
-    nodes = {node for quad in quads for node in (quad.subject, quad.object) if isinstance(node, ox.NamedNode)}
+    # A row is read through its claim, the claim's evidence and selectors, its reviews and ratings, and what it links
+    # to: a quad changes the rows read through its subject, and a review's claim is read through the review's link.
+    nodes = {quad.subject for quad in quads} | {quad.object for quad in quads if quad.predicate == _ITEM_REVIEWED}
     # A blank node is new to the store with each update: no row was read through it, and a claim written as one is
     # found only by reading its graph.
-    return None if any(isinstance(quad.subject, ox.BlankNode) for quad in quads) else nodes
+    return None if any(not isinstance(node, ox.NamedNode) for node in nodes) else nodes
 
 
 def _closing(found: list[Token], opening: int) -> int | None:
