@@ -156,12 +156,14 @@ def plots(results: dict, directory: Path) -> list[str]:
     sizes = list(results["sizes"])
     figure, axes = plt.subplots(1, 2, figsize=(11, 4))
     for axis, mix in zip(axes, ("ad_hoc", "canned")):
-        for size in sizes:
+        for size, line in zip(sizes, ("-", "--", ":", "-.")):
             runs = results["sizes"][size][mix]
             clients = [int(c) for c in runs]
-            for system, style in zip(SYSTEMS, ("-o", "--s")):
-                axis.plot(clients, [runs[c][system]["mix"]["p50_ms"] for c in runs], style, label=f"{system} p50, {int(size):,}")
-                axis.plot(clients, [runs[c][system]["mix"]["p99_ms"] for c in runs], style, alpha=0.4, label=f"{system} p99, {int(size):,}")
+            for system, color in zip(SYSTEMS, ("C0", "C1")):
+                axis.plot(clients, [runs[c][system]["mix"]["p50_ms"] for c in runs], line, marker="o", color=color,
+                          label=f"{system} p50, {int(size):,}")
+                axis.plot(clients, [runs[c][system]["mix"]["p99_ms"] for c in runs], line, marker="^", color=color,
+                          alpha=0.45, label=f"{system} p99, {int(size):,}")
         axis.set(xscale="log", yscale="log", xlabel="concurrent clients", ylabel="latency, ms", title=mix.replace("_", "-") + " mix")
         axis.set_xticks([1, 8, 32], ["1", "8", "32"])
         axis.legend(fontsize=6)
