@@ -47,7 +47,7 @@ STARTUP_LIMIT = 60.0
 #: seconds between a worker's looks at whether the pool's process is still there.
 ORPHAN_CHECK = 0.5
 #: seconds a new owner waits for another process to let go of the store.
-LOCK_PATIENCE = 10.0
+LOCK_PATIENCE = 3.0
 #: the IRI prefix of the marker graph each update leaves behind it.
 MARKER = "urn:x-claimgraph:write:"
 
