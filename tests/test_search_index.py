@@ -109,6 +109,23 @@ def _total(index: FullTextIndex, word: str) -> int:
     return index.search(Match.parse(word), limit=10).total
 
 
+def test_the_index_is_built_in_the_background_and_the_first_search_waits_for_it(held):
+    """A server over millions of triples must start before its index is built: the constructor does not wait."""
+    held.held = True
+    made: list[FullTextIndex] = []
+    maker = threading.Thread(target=lambda: made.append(FullTextIndex(held)))
+    maker.start()
+    assert held.waiting.wait(30)  # the build reads the store, and is held there
+    maker.join(30)
+    assert not maker.is_alive()
+    [index] = made
+    assert index.state().building and index.state().generation is None
+    held.held = False
+    held.release.set()
+    assert _total(index, "refugees") > 0  # waited for the build
+    assert index.state().current
+
+
 def test_a_search_during_a_rebuild_answers_from_the_old_index_without_waiting(held):
     index = FullTextIndex(held)
     before = _total(index, "refugees")
@@ -128,6 +145,7 @@ def test_a_search_during_a_rebuild_answers_from_the_old_index_without_waiting(he
 
 def test_a_failed_rebuild_is_logged_once_and_not_retried_by_every_search(held, caplog):
     index = FullTextIndex(held, retry=600)
+    assert index.wait(30) and index.state().current  # the first build, in the background
     held.update(_claim(G, "qzvxw"))
     held.failing = True
     with caplog.at_level(logging.WARNING, logger="claimgraph.search.fts"):
@@ -142,6 +160,7 @@ def test_a_failed_rebuild_is_logged_once_and_not_retried_by_every_search(held, c
 
 def test_written_graphs_re_read_only_their_claims(held):
     index = FullTextIndex(held)
+    assert index.wait(30)  # the first build, in the background
     held.update(_claim(G, "qzvxw"))
     index.written({G})
     assert index.reindexed == 1 and index.state().current
@@ -163,6 +182,7 @@ def _served(loaded_store: Path, tmp_path: Path):
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
+            assert services.of(running.app).search.wait(60)  # the first build, in the background
             yield f"http://127.0.0.1:{server.server_port}", services.of(running.app).search, running.token
         finally:
             server.shutdown()

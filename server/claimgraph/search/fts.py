@@ -139,7 +139,7 @@ class FullTextIndex(SearchIndex):
         self._flight = threading.Lock()
         # Built in the background, so that a server starts at once whatever the store's size (at millions of triples
         # the build takes minutes); the first search waits for it.
-        self._follow()
+        self._start_rebuild()
 
     # ------------------------------------------------------------ state
 
@@ -214,10 +214,7 @@ class FullTextIndex(SearchIndex):
         asks for a pause."""
         if (self._store.generation != self._generation and self._thread is None and not self._in_flight
                 and time.monotonic() >= self._retry_at):
-            with self._writing:
-                if self._thread is None and self._pending is None:
-                    self._thread = threading.Thread(target=self._background, name="search-index-rebuild", daemon=True)
-                    self._thread.start()
+            self._start_rebuild()
         if self._database is None:
             self.wait()
             if self._database is None:
@@ -237,6 +234,13 @@ class FullTextIndex(SearchIndex):
                 # followed (a rebuild is due).
                 if not self._in_flight and self._pending is None and self._error is None and self._database is not None:
                     self._generation = self._store.generation
+
+    def _start_rebuild(self) -> None:
+        """Start a background rebuild unless one runs."""
+        with self._writing:
+            if self._thread is None and self._pending is None:
+                self._thread = threading.Thread(target=self._background, name="search-index-rebuild", daemon=True)
+                self._thread.start()
 
     def written(self, graphs: Set[str] | None, nodes: Set[ox.NamedNode] | None = None) -> None:
         generation = self._store.generation
